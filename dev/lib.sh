@@ -1,0 +1,138 @@
+# shellcheck shell=bash
+# Shared settings and helpers of the dev scripts (sourced, never run).
+#
+# Everything the scripts start listens on 127.0.0.1, keeps its data under .dev/ (ignored by git) and writes a
+# log file under .dev/log/. Ports can be moved with the variables below (exported to CKAN as CKAN_* env vars).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${GRANDEST_STATE:-$ROOT/.dev}
+LOGDIR=$STATE/log
+RUNDIR=$STATE/run
+VENV=${GRANDEST_VENV:-$ROOT/.venv}
+PY=$VENV/bin/python
+CKAN=$VENV/bin/ckan
+
+PG_PORT=${GRANDEST_PG_PORT:-54329}
+REDIS_PORT=${GRANDEST_REDIS_PORT:-63799}
+SOLR_PORT=${GRANDEST_SOLR_PORT:-18983}
+SMTP_PORT=${GRANDEST_SMTP_PORT:-8025}
+CKAN_PORT=${GRANDEST_CKAN_PORT:-5000}
+
+PG_BIN=${GRANDEST_PG_BIN:-/usr/lib/postgresql/15/bin}
+DB_USER=ckan_default
+DB_PASS=pass
+DEV_DB=ckan_dev
+TEST_DB=ckan_test
+SOLR_BASE=http://127.0.0.1:$SOLR_PORT/solr
+SOLR_DEV_CORE=ckan_dev
+SOLR_TEST_CORE=ckan_test
+
+mkdir -p "$LOGDIR" "$RUNDIR"
+
+if [ -t 1 ]; then B=$'\e[1m'; R=$'\e[31m'; G=$'\e[32m'; Y=$'\e[33m'; N=$'\e[0m'; else B=; R=; G=; Y=; N=; fi
+say()  { printf '%s==>%s %s\n' "$B" "$N" "$*"; }
+ok()   { printf '    %s%s%s\n' "$G" "$*" "$N"; }
+warn() { printf '%swarning:%s %s\n' "$Y" "$N" "$*" >&2; }
+die()  {
+    printf '%serror:%s %s\n' "$R" "$N" "$*" >&2
+    report_running >&2 || true
+    exit 1
+}
+
+# --- processes -------------------------------------------------------------------------------------------
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+# pidfile_pid NAME -> prints the pid if the pid file exists and its process is alive; removes stale files.
+pidfile_pid() {
+    local f=$RUNDIR/$1.pid pid
+    [ -f "$f" ] || return 1
+    pid=$(head -n1 "$f" 2>/dev/null || true)
+    if pid_alive "$pid"; then echo "$pid"; return 0; fi
+    rm -f "$f"   # stale: the process is gone (crash, reboot)
+    return 1
+}
+
+# port_busy PORT -> true if something listens on 127.0.0.1:PORT
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# who_listens PORT -> a human description of the process holding the port, if we can tell
+who_listens() {
+    if command -v ss >/dev/null 2>&1; then
+        ss -ltnpH "sport = :$1" 2>/dev/null | sed -E 's/.*users:\(\("([^"]+)",pid=([0-9]+).*/\1 (pid \2)/' | head -n1
+    fi
+}
+
+# start_bg NAME LOGFILE CMD... -> runs CMD detached in its own session, records its pid.
+start_bg() {
+    local name=$1 log=$2; shift 2
+    : >>"$log"
+    setsid "$@" >>"$log" 2>&1 < /dev/null &
+    echo $! >"$RUNDIR/$name.pid"
+}
+
+# stop_pidfile NAME [TIMEOUT] -> SIGTERM the process group, then SIGKILL after TIMEOUT seconds.
+stop_pidfile() {
+    local name=$1 t=${2:-20} pid i
+    pid=$(pidfile_pid "$name") || return 0
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < t * 5; i++)); do pid_alive "$pid" || break; sleep 0.2; done
+    if pid_alive "$pid"; then
+        warn "$name (pid $pid) did not stop after ${t}s: killing it"
+        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$RUNDIR/$name.pid"
+    ok "stopped $name"
+}
+
+# check_port_free NAME PORT -> dies with a clear message if the port is taken by something else.
+check_port_free() {
+    local name=$1 port=$2 holder
+    if port_busy "$port"; then
+        holder=$(who_listens "$port")
+        die "$name cannot start: port 127.0.0.1:$port is already taken${holder:+ by $holder}. Stop that process, or choose another port (GRANDEST_${name^^}_PORT=...)."
+    fi
+}
+
+# wait_http NAME URL TIMEOUT LOG -> waits for URL to answer 2xx.
+wait_http() {
+    local name=$1 url=$2 t=$3 log=$4 pidname=${5:-} i
+    for ((i = 0; i < t; i++)); do
+        if curl -fsS -o /dev/null --max-time 5 "$url" 2>/dev/null; then return 0; fi
+        if [ -n "$pidname" ] && ! pidfile_pid "$pidname" >/dev/null; then
+            tail -n 30 "$log" >&2 || true
+            die "$name exited during start-up; its log is $log (last lines above)."
+        fi
+        sleep 1
+    done
+    tail -n 30 "$log" >&2 || true
+    die "$name did not answer $url within ${t}s; its log is $log (last lines above)."
+}
+
+report_running() {
+    local any= n pid
+    for f in "$RUNDIR"/*.pid; do
+        [ -e "$f" ] || continue
+        n=$(basename "$f" .pid)
+        if pid=$(pidfile_pid "$n"); then
+            [ -n "$any" ] || echo "Still running (stop them with dev/stop):"
+            any=1; echo "  - $n (pid $pid)"
+        fi
+    done
+    if [ -f "$STATE/pg/data/postmaster.pid" ] && pid_alive "$(head -n1 "$STATE/pg/data/postmaster.pid")"; then
+        [ -n "$any" ] || echo "Still running (stop them with dev/stop):"
+        echo "  - postgresql (pid $(head -n1 "$STATE/pg/data/postmaster.pid"))"
+    fi
+}
+
+# use_env dev|test -> exports the CKAN_* variables that point CKAN at our services (they override the ini,
+# so a moved port needs no edit of dev/portal.ini or test.ini).
+use_env() {
+    local db=$DEV_DB core=$SOLR_DEV_CORE rdb=0
+    if [ "$1" = test ]; then db=$TEST_DB; core=$SOLR_TEST_CORE; rdb=1; fi
+    export CKAN_SQLALCHEMY_URL="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT/$db"
+    export CKAN_SOLR_URL="$SOLR_BASE/$core"
+    export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$rdb"
+}

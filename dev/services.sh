@@ -1,0 +1,131 @@
+# shellcheck shell=bash
+# Start/stop functions for the real services (sourced by dev/portal, dev/test, dev/stop).
+# Each start_* is idempotent: a service already running (ours) is reused; a port taken by something else, a
+# stale pid file, or a service that does not come up ends with a message naming the service and its log.
+
+# --- PostgreSQL 15 ---------------------------------------------------------------------------------------
+# initdb refuses root: the cluster belongs to the `postgres` system user. Its data dir must be reachable by
+# that user; when the checkout sits under a folder it cannot traverse (e.g. /root), the data lives in
+# /var/tmp/grandest-<hash>/ and .dev/pg points to it.
+pg_dir() {
+    if [ -L "$STATE/pg" ] || [ -d "$STATE/pg" ]; then echo "$STATE/pg"; return; fi
+    mkdir -p "$STATE"
+    if [ "$(id -u)" = 0 ] && ! su postgres -s /bin/sh -c "test -x '$STATE'" 2>/dev/null; then
+        local alt=/var/tmp/grandest-$(echo "$ROOT" | sha256sum | cut -c1-12)/pg
+        mkdir -p "$alt" && ln -sfn "$alt" "$STATE/pg"
+    else
+        mkdir -p "$STATE/pg"
+    fi
+    echo "$STATE/pg"
+}
+
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+}
+
+pg_running() {
+    local d
+    d=$(pg_dir)
+    [ -f "$d/data/postmaster.pid" ] && as_pg "'$PG_BIN/pg_ctl' -D '$d/data' status" >/dev/null 2>&1
+}
+
+start_postgres() {
+    local d log=$LOGDIR/postgres.log
+    d=$(pg_dir)
+    if pg_running; then ok "postgresql already running on 127.0.0.1:$PG_PORT"; return 0; fi
+    [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 binaries not found in $PG_BIN (apt-get install postgresql)."
+    check_port_free pg "$PG_PORT"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$d" "$(readlink -f "$d")"; chmod 700 "$(readlink -f "$d")"; fi
+    touch "$log"; [ "$(id -u)" = 0 ] && chown postgres: "$log"
+    if [ ! -f "$d/data/PG_VERSION" ]; then
+        say "Creating the PostgreSQL cluster in $d/data"
+        rm -rf "$d/data"
+        as_pg "'$PG_BIN/initdb' -D '$d/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >>"$log" 2>&1 \
+            || die "initdb failed; see $log."
+    fi
+    mkdir -p "$d/run"; [ "$(id -u)" = 0 ] && chown postgres: "$d/run"
+    # a postmaster.pid left by a crash is handled by pg_ctl itself (it checks the pid).
+    as_pg "'$PG_BIN/pg_ctl' -D '$d/data' -l '$log' -w -t 60 \
+        -o \"-p $PG_PORT -k $d/run -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" \
+        >/dev/null 2>&1 || { tail -n 20 "$log" >&2; die "PostgreSQL did not start; its log is $log (last lines above)."; }
+    ok "postgresql on 127.0.0.1:$PG_PORT (log $log)"
+}
+
+stop_postgres() {
+    local d
+    d=$(pg_dir)
+    if pg_running; then
+        as_pg "'$PG_BIN/pg_ctl' -D '$d/data' -m fast -w -t 60 stop" >/dev/null 2>&1 || warn "pg_ctl stop failed"
+        ok "stopped postgresql"
+    fi
+}
+
+psql_admin() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
+
+ensure_db() {
+    local db=$1
+    psql_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'" | grep -q 1 \
+        || psql_admin -d postgres -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASS'"
+    psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
+        || psql_admin -d postgres -c "CREATE DATABASE $db OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
+}
+
+# --- Redis -----------------------------------------------------------------------------------------------
+start_redis() {
+    local log=$LOGDIR/redis.log
+    if pidfile_pid redis >/dev/null; then ok "redis already running on 127.0.0.1:$REDIS_PORT"; return 0; fi
+    check_port_free redis "$REDIS_PORT"
+    mkdir -p "$STATE/redis"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+        --pidfile "$RUNDIR/redis.pid" --logfile "$log" --dir "$STATE/redis" >/dev/null \
+        || die "redis-server did not start; its log is $log."
+    local i
+    for ((i = 0; i < 50; i++)); do
+        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break
+        sleep 0.1
+    done
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG \
+        || die "redis does not answer PING on 127.0.0.1:$REDIS_PORT; its log is $log."
+    ok "redis on 127.0.0.1:$REDIS_PORT (log $log)"
+}
+stop_redis() {
+    if pidfile_pid redis >/dev/null; then
+        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+        stop_pidfile redis 10
+    fi
+}
+
+# --- Solr 9 (from Maven Central; see dev/solr/README.md) -------------------------------------------------
+start_solr() {
+    local log=$LOGDIR/solr.log schema
+    schema=$("$PY" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config/solr/schema.xml"))')
+    bash "$ROOT/dev/solr/make-home.sh" "$STATE/solr/home" "$schema" "$SOLR_DEV_CORE" "$SOLR_TEST_CORE" >>"$LOGDIR/solr-install.log" 2>&1 \
+        || die "could not prepare the Solr home; see $LOGDIR/solr-install.log."
+    if pidfile_pid solr >/dev/null; then
+        ok "solr already running on $SOLR_BASE"
+    else
+        check_port_free solr "$SOLR_PORT"
+        : >"$log"
+        start_bg solr "$log" bash "$ROOT/dev/solr/run.sh" "$STATE/solr" "$STATE/solr/home" "$SOLR_PORT"
+    fi
+    local t0=$SECONDS
+    for core in "$SOLR_DEV_CORE" "$SOLR_TEST_CORE"; do
+        wait_http solr "$SOLR_BASE/$core/admin/ping?wt=json" 120 "$log" solr
+    done
+    ok "solr on $SOLR_BASE, cores $SOLR_DEV_CORE and $SOLR_TEST_CORE (ready in $((SECONDS - t0))s, log $log)"
+}
+stop_solr() { stop_pidfile solr 30; }
+
+# --- SMTP capture (aiosmtpd, mail kept as a Maildir in .dev/mail) -----------------------------------------
+start_smtp() {
+    local log=$LOGDIR/smtp.log
+    if pidfile_pid smtp >/dev/null; then ok "smtp capture already running on 127.0.0.1:$SMTP_PORT"; return 0; fi
+    check_port_free smtp "$SMTP_PORT"
+    mkdir -p "$STATE/mail"
+    start_bg smtp "$log" "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$STATE/mail"
+    local i
+    for ((i = 0; i < 50; i++)); do port_busy "$SMTP_PORT" && break; sleep 0.2; done
+    port_busy "$SMTP_PORT" || die "the SMTP capture server did not start; its log is $log."
+    ok "smtp capture on 127.0.0.1:$SMTP_PORT, mail saved in $STATE/mail (log $log)"
+}
+stop_smtp() { stop_pidfile smtp 10; }

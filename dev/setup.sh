@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what the portal and the tests need, skipping what is already there:
+#   Debian packages (PostgreSQL 15, Redis, Chromium for browser tests), the project virtualenv (.venv) with the
+#   pinned CKAN stack, and Solr 9.10.1 from Maven Central.
+# usage: dev/setup.sh [--browser]
+source "$(dirname "$0")/lib.sh"
+
+WANT_BROWSER=
+[ "${1:-}" = --browser ] && WANT_BROWSER=1
+
+# --- Debian packages -------------------------------------------------------------------------------------
+need=()
+[ -x "$PG_BIN/initdb" ] || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
+command -v curl >/dev/null || need+=(curl)
+[ -e /usr/include/libpq-fe.h ] || [ -e /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
+ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || need+=(libmagic1)
+if [ -n "$WANT_BROWSER" ]; then
+    command -v chromium >/dev/null || need+=(chromium)
+    fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    say "Installing Debian packages: ${need[*]}"
+    [ "$(id -u)" = 0 ] || die "installing ${need[*]} needs root (apt-get). Run as root, or install them yourself."
+    if ! apt-get update -qq >"$LOGDIR/apt.log" 2>&1; then
+        die "apt-get update failed: Debian's package servers cannot be reached. See $LOGDIR/apt.log."
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >>"$LOGDIR/apt.log" 2>&1 \
+        || die "apt-get install ${need[*]} failed; see $LOGDIR/apt.log."
+    ok "installed ${need[*]}"
+fi
+
+# --- Python virtualenv -----------------------------------------------------------------------------------
+PYTHON=${GRANDEST_PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || die "Python 3.11 ($PYTHON) is not on PATH; set GRANDEST_PYTHON to a Python 3.11 interpreter."
+stamp_src=$(cat "$ROOT/dev/constraints.txt" "$ROOT/pyproject.toml" "$ROOT/setup.py" | sha256sum | cut -c1-16)
+stamp=$VENV/.grandest-installed
+if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_src" ]; then
+    say "Installing the Python stack into $VENV (CKAN 2.11.6, scheming, dcat, harvest, frictionless)"
+    [ -x "$PY" ] || "$PYTHON" -m venv "$VENV"
+    t0=$(date +%s)
+    {
+        "$PY" -m pip install -q --disable-pip-version-check pip==25.3 setuptools==84.2.1 wheel==0.48.0 &&
+        "$PY" -m pip install -q --disable-pip-version-check -c "$ROOT/dev/constraints.txt" \
+            "ckan[requirements,dev]==2.11.6" -e "$ROOT[dev]"
+    } >"$LOGDIR/pip.log" 2>&1 || {
+        tail -n 20 "$LOGDIR/pip.log" >&2
+        if grep -qiE 'connection|resolve|network|timed out' "$LOGDIR/pip.log"; then
+            die "pip could not reach PyPI; see $LOGDIR/pip.log."
+        fi
+        die "pip install failed; see $LOGDIR/pip.log (last lines above)."
+    }
+    echo "$stamp_src" >"$stamp"
+    ok "Python stack installed in $(( $(date +%s) - t0 ))s"
+fi
+
+# --- Solr from Maven Central -----------------------------------------------------------------------------
+bash "$ROOT/dev/solr/install.sh" "$STATE/solr" >>"$LOGDIR/solr-install.log" 2>&1 || {
+    tail -n 20 "$LOGDIR/solr-install.log" >&2
+    die "installing Solr from Maven Central failed; see $LOGDIR/solr-install.log (last lines above)."
+}

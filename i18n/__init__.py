@@ -1,0 +1,1 @@
+"""Translation catalogs of ckanext-grandest, shipped as ``ckanext.grandest.i18n``."""
