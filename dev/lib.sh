@@ -24,10 +24,14 @@ PG_BIN=${GRANDEST_PG_BIN:-/usr/lib/postgresql/15/bin}
 DB_USER=ckan_default
 DB_PASS=pass
 DEV_DB=ckan_dev
-TEST_DB=ckan_test
+# GRANDEST_TEST_SLOT=N gives a test run its own database, Solr core, Redis db and site_id, so that several
+# runs (several developers on one machine) never clean each other's data.
+TEST_SLOT=${GRANDEST_TEST_SLOT:-}
+[[ -z $TEST_SLOT || $TEST_SLOT =~ ^[1-9]$ ]] || { echo "GRANDEST_TEST_SLOT must be a digit 1-9" >&2; exit 2; }
+TEST_DB=ckan_test${TEST_SLOT:+_$TEST_SLOT}
 SOLR_BASE=http://127.0.0.1:$SOLR_PORT/solr
 SOLR_DEV_CORE=ckan_dev
-SOLR_TEST_CORE=ckan_test
+SOLR_TEST_CORE=ckan_test${TEST_SLOT:+_$TEST_SLOT}
 
 mkdir -p "$LOGDIR" "$RUNDIR"
 
@@ -130,8 +134,11 @@ report_running() {
 # use_env dev|test -> exports the CKAN_* variables that point CKAN at our services (they override the ini,
 # so a moved port needs no edit of dev/portal.ini or test.ini).
 use_env() {
-    local db=$DEV_DB core=$SOLR_DEV_CORE rdb=0
-    if [ "$1" = test ]; then db=$TEST_DB; core=$SOLR_TEST_CORE; rdb=1; fi
+    local db=$DEV_DB core=$SOLR_DEV_CORE rdb=0 site=grandest_dev
+    if [ "$1" = test ]; then
+        db=$TEST_DB; core=$SOLR_TEST_CORE; rdb=$((1 + ${TEST_SLOT:-0})); site=grandest_test${TEST_SLOT:+_$TEST_SLOT}
+    fi
+    export CKAN_SITE_ID=$site
     export CKAN_SQLALCHEMY_URL="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT/$db"
     export CKAN_SOLR_URL="$SOLR_BASE/$core"
     export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$rdb"

@@ -109,6 +109,12 @@ start_solr() {
         start_bg solr "$log" bash "$ROOT/dev/solr/run.sh" "$STATE/solr" "$STATE/solr/home" "$SOLR_PORT"
     fi
     local t0=$SECONDS
+    wait_http solr "$SOLR_BASE/$SOLR_DEV_CORE/admin/ping?wt=json" 120 "$log" solr
+    # a core added to the home while Solr runs (a new test slot) is registered through the CoreAdmin API
+    if ! curl -fsS -o /dev/null "$SOLR_BASE/$SOLR_TEST_CORE/admin/ping?wt=json" 2>/dev/null; then
+        curl -fsS -o /dev/null "$SOLR_BASE/admin/cores?action=CREATE&name=$SOLR_TEST_CORE&instanceDir=$SOLR_TEST_CORE" \
+            || die "could not create the Solr core $SOLR_TEST_CORE; see $log."
+    fi
     for core in "$SOLR_DEV_CORE" "$SOLR_TEST_CORE"; do
         wait_http solr "$SOLR_BASE/$core/admin/ping?wt=json" 120 "$log" solr
     done
