@@ -92,6 +92,7 @@ stop_redis() {
     if pidfile_pid redis >/dev/null; then
         redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
         stop_pidfile redis 10
+        ok "stopped redis"
     fi
 }
 
@@ -112,6 +113,7 @@ start_solr() {
     wait_http solr "$SOLR_BASE/$SOLR_DEV_CORE/admin/ping?wt=json" 120 "$log" solr
     # a core added to the home while Solr runs (a new test slot) is registered through the CoreAdmin API
     if ! curl -fsS -o /dev/null "$SOLR_BASE/$SOLR_TEST_CORE/admin/ping?wt=json" 2>/dev/null; then
+        rm -f "$STATE/solr/home/$SOLR_TEST_CORE/core.properties"   # CREATE writes it; it refuses an existing one
         curl -fsS -o /dev/null "$SOLR_BASE/admin/cores?action=CREATE&name=$SOLR_TEST_CORE&instanceDir=$SOLR_TEST_CORE" \
             || die "could not create the Solr core $SOLR_TEST_CORE; see $log."
     fi

