@@ -45,7 +45,6 @@ def test_compiled_catalog_matches_po(pot: Path, locale: str):
         po = read_po(f, locale=locale)
     with open(f"{base}.mo", "rb") as f:
         mo = read_mo(f)
-    expected = {k: v for k, v in _messages(po).items()
-                if v and (all(v) if isinstance(v, (tuple, list)) else True)
-                and not po[k if not isinstance(k, tuple) else k].fuzzy}
+    expected = {m.id: m.string for m in po
+                if m.id and not m.fuzzy and m.string and (all(m.string) if isinstance(m.string, (tuple, list)) else True)}
     assert _messages(mo) == expected, f"{base}.mo is stale: run dev/i18n.sh"
