@@ -1,0 +1,522 @@
+"""Validata ``custom_checks`` re-implemented as frictionless 5 ``Check`` classes, using ``frformat``.
+
+Schemas declare them at their root::
+
+    "custom_checks": [{"name": "french-siret-value", "params": {"column": "COLL_SIRET"}}, ...]
+
+Both the historical names (``french-siret-value``, ``year-interval-value`` ...) and the short names
+(``siret``, ``year-interval`` ...) are accepted. Behaviour follows Validata: a single-column check is
+skipped on empty cells and when its column is absent; a multi-column check is skipped on a row when one of
+its cells is empty (except ``cohesive-columns`` and ``one-of-required``, whose point is empty cells).
+Values are compared after frictionless has cast them (dates as dates, integers as integers); cells with a
+type error are already reported by frictionless and skipped here.
+
+Error types are the Validata codes, so reports stay comparable with validata.fr.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import attrs
+from frictionless import Check, errors
+
+from .i18n import N_, _
+
+# -------------------------------------------------------------------------------------------------------
+# Errors
+# -------------------------------------------------------------------------------------------------------
+
+
+class _FrenchCellError(errors.CellError):
+    tags = ["#table", "#row", "#cell"]
+    template = "{note}"
+    description = ""
+
+
+class SiretError(_FrenchCellError):
+    type = "french-siret-value"
+    title = "SIRET"
+
+
+class SirenError(_FrenchCellError):
+    type = "french-siren-value"
+    title = "SIREN"
+
+
+class YearIntervalError(_FrenchCellError):
+    type = "year-interval-value"
+    title = "Year interval"
+
+
+class CohesiveColumnsError(_FrenchCellError):
+    type = "cohesive-columns-value"
+    title = "Cohesive columns"
+
+
+class CompareColumnsError(_FrenchCellError):
+    type = "compare-columns-value"
+    title = "Compare columns"
+
+
+class SumColumnsError(_FrenchCellError):
+    type = "sum-columns-value"
+    title = "Sum columns"
+
+
+class OneOfRequiredError(_FrenchCellError):
+    type = "one-of-required"
+    title = "One of required"
+
+
+class NomenclatureActesError(_FrenchCellError):
+    type = "nomenclature-actes-value"
+    title = "Nomenclature actes"
+
+
+class CodeCommuneInseeError(_FrenchCellError):
+    type = "code-commune-insee-value"
+    title = "Code commune INSEE"
+
+
+class CodePostalError(_FrenchCellError):
+    type = "code-postal-value"
+    title = "Code postal"
+
+
+class CustomTableError(errors.TableError):
+    """A check that cannot run on this table (columns missing): reported once."""
+
+    type = "custom-table-error"
+    title = "Custom check"
+    template = "{note}"
+    description = ""
+
+
+def row_field_names(resource: Any) -> set[str]:
+    """Names of the fields rows really carry (schema fields found in the header, in any order)."""
+    try:
+        return {f.name for f in resource.header.get_expected_fields()}
+    except Exception:  # noqa: BLE001 - no header (inline data without labels...)
+        return set(resource.schema.field_names)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _error(cls: type[errors.CellError], row: Any, field_name: str, note: str, **extra: Any) -> errors.CellError:
+    err = cls.from_row(row, note=note, field_name=field_name)
+    err.extra = extra  # type: ignore[attr-defined]  # read back by validate._raw_error
+    return err
+
+
+# -------------------------------------------------------------------------------------------------------
+# Single-column checks
+# -------------------------------------------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class _SingleColumnCheck(Check):
+    """Skips itself when ``column`` is absent and skips empty cells."""
+
+    type: ClassVar[str] = "single-column"
+    column: str
+    severity: str = "error"
+    _active: bool = attrs.field(default=False, init=False)
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        self._active = self.column in row_field_names(self.resource)
+        self._setup()
+        yield from []
+
+    def _setup(self) -> None:
+        pass
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not self._active:
+            return
+        value = row[self.column]
+        if _empty(value):
+            return
+        error = self._check(row, value)
+        if error is not None:
+            error.extra["severity"] = self.severity  # type: ignore[attr-defined]
+            yield error
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class SiretCheck(_SingleColumnCheck):
+    type: ClassVar[str] = "french-siret-value"
+    Errors: ClassVar[list] = [SiretError]
+
+    def _setup(self) -> None:
+        from frformat import Siret
+
+        self._is_valid = Siret().is_valid
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        text = str(value).strip()
+        if not self._is_valid(text):
+            return _error(SiretError, row, self.column, _(N_("numéro SIRET invalide")))
+        return None
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class SirenCheck(_SingleColumnCheck):
+    type: ClassVar[str] = "french-siren-value"
+    Errors: ClassVar[list] = [SirenError]
+
+    def _setup(self) -> None:
+        from frformat import Siren
+
+        self._is_valid = Siren().is_valid
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        if not self._is_valid(str(value).strip()):
+            return _error(SirenError, row, self.column, _(N_("numéro SIREN invalide")))
+        return None
+
+
+_YEAR_INTERVAL_RE = re.compile(r"^(\d{4})/(\d{4})$")
+_YEAR_RE = re.compile(r"^\d{4}$")
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class YearIntervalCheck(_SingleColumnCheck):
+    type: ClassVar[str] = "year-interval-value"
+    Errors: ClassVar[list] = [YearIntervalError]
+    allow_year_only: bool = False
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        text = str(value).strip()
+        if self.allow_year_only and _YEAR_RE.match(text):
+            return None
+        match = _YEAR_INTERVAL_RE.match(text)
+        if not match:
+            note = (
+                _(N_("format attendu : AAAA ou AAAA/AAAA"))
+                if self.allow_year_only
+                else _(N_("format attendu : AAAA/AAAA"))
+            )
+            return _error(YearIntervalError, row, self.column, note)
+        first, second = int(match.group(1)), int(match.group(2))
+        if first == second:
+            return _error(YearIntervalError, row, self.column, _(N_("les deux années doivent être différentes")))
+        if second < first:
+            return _error(
+                YearIntervalError, row, self.column, _(N_("la seconde année doit être postérieure à la première"))
+            )
+        return None
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class NomenclatureActesCheck(_SingleColumnCheck):
+    type: ClassVar[str] = "nomenclature-actes-value"
+    Errors: ClassVar[list] = [NomenclatureActesError]
+
+    def _setup(self) -> None:
+        from frformat import NomenclatureActe
+
+        self._format = NomenclatureActe()
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        valid, details = self._format.is_valid_with_details(str(value))
+        if valid:
+            return None
+        return _error(NomenclatureActesError, row, self.column, "; ".join(details or []))
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class CodeCommuneInseeCheck(_SingleColumnCheck):
+    type: ClassVar[str] = "code-commune-insee-value"
+    Errors: ClassVar[list] = [CodeCommuneInseeError]
+
+    def _setup(self) -> None:
+        from frformat import CodeCommuneInsee, Millesime
+
+        self._is_valid = CodeCommuneInsee(Millesime.LATEST).is_valid
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        if not self._is_valid(str(value).strip()):
+            return _error(CodeCommuneInseeError, row, self.column, _(N_("code commune INSEE inconnu")))
+        return None
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class CodePostalCheck(_SingleColumnCheck):
+    type: ClassVar[str] = "code-postal-value"
+    Errors: ClassVar[list] = [CodePostalError]
+
+    def _setup(self) -> None:
+        from frformat import CodePostal
+
+        self._is_valid = CodePostal().is_valid
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        if not self._is_valid(str(value).strip()):
+            return _error(CodePostalError, row, self.column, _(N_("code postal inconnu")))
+        return None
+
+
+# -------------------------------------------------------------------------------------------------------
+# Multi-column checks
+# -------------------------------------------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class CohesiveColumnsCheck(Check):
+    """All the cells of ``column`` + ``othercolumns`` are filled, or all are empty."""
+
+    type: ClassVar[str] = "cohesive-columns-value"
+    Errors: ClassVar[list] = [CohesiveColumnsError, CustomTableError]
+    column: str
+    othercolumns: list[str] = attrs.field(factory=list)
+    severity: str = "error"
+    _active: bool = attrs.field(default=False, init=False)
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        columns = [self.column, *self.othercolumns]
+        names = row_field_names(self.resource)
+        present = [c for c in columns if c in names]
+        self._active = len(present) == len(columns)
+        if present and not self._active:
+            err = CustomTableError(note="cohesive-columns-missing")
+            err.extra = {  # type: ignore[attr-defined]
+                "code": "cohesive-columns-missing",
+                "columns": columns,
+                "missing": [c for c in columns if c not in present],
+            }
+            yield err
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not self._active:
+            return
+        columns = [self.column, *self.othercolumns]
+        empty = [c for c in columns if _empty(row[c])]
+        if empty and len(empty) != len(columns):
+            yield _error(
+                CohesiveColumnsError, row, self.column, "cohesive", columns=columns, missing=empty
+            )
+
+
+_OPERATORS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "=": operator.eq,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "!=": operator.ne,
+}
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class CompareColumnsCheck(Check):
+    """``column op column2`` on every row where both cells are filled (dates, numbers or texts)."""
+
+    type: ClassVar[str] = "compare-columns-value"
+    Errors: ClassVar[list] = [CompareColumnsError]
+    column: str
+    column2: str
+    op: str
+    severity: str = "error"
+    _active: bool = attrs.field(default=False, init=False)
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        names = row_field_names(self.resource)
+        self._active = self.column in names and self.column2 in names and self.op in _OPERATORS
+        self._fn = _OPERATORS.get(self.op)
+        yield from []
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not self._active:
+            return
+        left, right = row[self.column], row[self.column2]
+        if _empty(left) or _empty(right):
+            return
+        try:
+            ok = self._fn(left, right)  # type: ignore[misc]
+        except TypeError:
+            try:
+                ok = self._fn(float(left), float(right))  # type: ignore[misc, arg-type]
+            except (TypeError, ValueError):
+                return
+        if not ok:
+            yield _error(
+                CompareColumnsError,
+                row,
+                self.column,
+                "compare",
+                column2=self.column2,
+                op=self.op,
+                value2=str(right),
+            )
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class SumColumnsCheck(Check):
+    """``column`` equals the sum of ``columns`` on every row where all cells are filled."""
+
+    type: ClassVar[str] = "sum-columns-value"
+    Errors: ClassVar[list] = [SumColumnsError]
+    column: str
+    columns: list[str] = attrs.field(factory=list)
+    severity: str = "error"
+    _active: bool = attrs.field(default=False, init=False)
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        names = row_field_names(self.resource)
+        self._active = self.column in names and all(c in names for c in self.columns)
+        yield from []
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not self._active:
+            return
+        total_value = row[self.column]
+        parts = [row[c] for c in self.columns]
+        if _empty(total_value) or any(_empty(p) for p in parts):
+            return
+        try:
+            total = sum(float(p) for p in parts)
+            expected = float(total_value)
+        except (TypeError, ValueError):
+            return
+        if abs(total - expected) > 1e-9 * max(1.0, abs(expected)):
+            shown = int(total) if total.is_integer() else total
+            yield _error(SumColumnsError, row, self.column, "sum", columns=list(self.columns), total=str(shown))
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class OneOfRequiredCheck(Check):
+    """At least one of ``column`` / ``column2`` is filled on every row."""
+
+    type: ClassVar[str] = "one-of-required"
+    Errors: ClassVar[list] = [OneOfRequiredError, CustomTableError]
+    column: str
+    column2: str
+    severity: str = "error"
+    _present: list[str] = attrs.field(factory=list, init=False)
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        names = row_field_names(self.resource)
+        self._present = [c for c in (self.column, self.column2) if c in names]
+        if not self._present:
+            err = CustomTableError(note="one-of-required-missing")
+            err.extra = {"code": "one-of-required-missing", "column": self.column, "column2": self.column2}  # type: ignore[attr-defined]
+            yield err
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not self._present:
+            return
+        if all(_empty(row[c]) for c in self._present):
+            yield _error(OneOfRequiredError, row, self._present[0], "one-of-required", column2=self.column2)
+
+
+# -------------------------------------------------------------------------------------------------------
+# Building checks from a schema's custom_checks
+# -------------------------------------------------------------------------------------------------------
+
+#: name in schema -> canonical Validata code
+ALIASES: dict[str, str] = {
+    "siret": "french-siret-value",
+    "french-siret-value": "french-siret-value",
+    "siren": "french-siren-value",
+    "french-siren-value": "french-siren-value",
+    "year-interval": "year-interval-value",
+    "year-interval-value": "year-interval-value",
+    "cohesive-columns": "cohesive-columns-value",
+    "cohesive-columns-value": "cohesive-columns-value",
+    "compare-columns": "compare-columns-value",
+    "compare-columns-value": "compare-columns-value",
+    "sum-columns": "sum-columns-value",
+    "sum-columns-value": "sum-columns-value",
+    "one-of-required": "one-of-required",
+    "nomenclature-actes": "nomenclature-actes-value",
+    "nomenclature-actes-value": "nomenclature-actes-value",
+    "code-commune-insee": "code-commune-insee-value",
+    "code-commune-insee-value": "code-commune-insee-value",
+    "french-insee-code-value": "code-commune-insee-value",
+    "code-postal": "code-postal-value",
+    "code-postal-value": "code-postal-value",
+    "french-postal-code-value": "code-postal-value",
+}
+
+_TRUE = {"yes", "true", "oui", "1", True}
+
+
+def build_check(name: str, params: dict[str, Any], *, severity: str = "error") -> Check | None:
+    """A frictionless Check for one ``custom_checks`` entry, or ``None`` if the name is unknown."""
+    code = ALIASES.get(name)
+    p = dict(params or {})
+    if code is None:
+        return None
+    if code == "french-siret-value":
+        return SiretCheck(column=p["column"], severity=severity)
+    if code == "french-siren-value":
+        return SirenCheck(column=p["column"], severity=severity)
+    if code == "year-interval-value":
+        allow = p.get("allow-year-only", p.get("allow_year_only", False))
+        return YearIntervalCheck(
+            column=p["column"], allow_year_only=(str(allow).lower() in _TRUE or allow is True), severity=severity
+        )
+    if code == "nomenclature-actes-value":
+        return NomenclatureActesCheck(column=p["column"], severity=severity)
+    if code == "code-commune-insee-value":
+        return CodeCommuneInseeCheck(column=p["column"], severity=severity)
+    if code == "code-postal-value":
+        return CodePostalCheck(column=p["column"], severity=severity)
+    if code == "cohesive-columns-value":
+        return CohesiveColumnsCheck(column=p["column"], othercolumns=list(p.get("othercolumns") or []), severity=severity)
+    if code == "compare-columns-value":
+        return CompareColumnsCheck(column=p["column"], column2=p["column2"], op=str(p.get("op", "==")), severity=severity)
+    if code == "sum-columns-value":
+        return SumColumnsCheck(column=p["column"], columns=list(p.get("columns") or []), severity=severity)
+    if code == "one-of-required":
+        first = p.get("column1", p.get("column"))
+        return OneOfRequiredCheck(column=first, column2=p["column2"], severity=severity)
+    return None  # pragma: no cover
+
+
+def checks_from_schema(descriptor: dict[str, Any]) -> tuple[list[Check], list[str]]:
+    """Checks for the schema's ``custom_checks``; also returns the names that are not supported."""
+    checks: list[Check] = []
+    unsupported: list[str] = []
+    for entry in descriptor.get("custom_checks") or []:
+        name = str(entry.get("name", ""))
+        try:
+            check = build_check(name, entry.get("params") or {})
+        except (KeyError, TypeError):
+            check = None
+        if check is None:
+            if name not in unsupported:
+                unsupported.append(name)
+            continue
+        checks.append(check)
+    return checks, unsupported
+
+
+#: Advisory checks added on national schemas whose columns hold INSEE codes or postcodes without a custom
+#: check for them. Their findings are warnings: they never change conformity (Validata would not flag them).
+ADVISORY_CHECKS: dict[str, list[tuple[str, str]]] = {
+    "scdl/prenoms": [("code-commune-insee", "COLL_INSEE")],
+    "scdl/menus-collectifs": [("code-commune-insee", "menuRestaurantInsee")],
+    "scdl/plats-menus-collectifs": [("code-commune-insee", "platProduitFournisseurInsee")],
+    "scdl/equipements": [("code-postal", "ADR_CODEPOSTAL")],
+    "etalab/schema-lieux-covoiturage": [("code-commune-insee", "insee")],
+    "etalab/schema-stationnement-cyclable": [("code-commune-insee", "code_com")],
+}
+
+
+def advisory_checks(schema_id: str | None) -> list[Check]:
+    out: list[Check] = []
+    for name, column in ADVISORY_CHECKS.get(schema_id or "", []):
+        check = build_check(name, {"column": column}, severity="warning")
+        if check is not None:
+            out.append(check)
+    return out

@@ -1,0 +1,464 @@
+"""Data score /100 of a resource, and of a dataset (validation-scoring.md §7 "D").
+
+**Tabular resources** (CSV, TSV, XLS(X), ODS, JSON table), from the validation report + metadata:
+
+===========================  ===  =============================================================================
+Readability                  20   fetched and not HTML/empty/binary 5; UTF-8 5 (other detected encoding 2,
+                                  encoding broken mid-file 0; spreadsheets 5); read to the end 5; header
+                                  present, unique and without blank names 5 (−2.5 per problem kind).
+Structure                    15   15 × share of rows without extra/missing cells or blank row; −5 when the
+                                  header does not match the schema (missing required column, misspelt name).
+Schema conformity            35   national schema: declared 5 + latest version 5 + 25 × valid-row share
+                                  (custom checks included); publisher Table Schema: 10 × share of fields with a
+                                  title/description + 15 × valid-row share; inferred types only: 0.
+Format                       10   CSV/TSV/JSON/GeoJSON/Parquet/ODS 10; XLS(X)/SHP 5; PDF/DOC 0 — the format
+                                  actually found in the bytes, not the declared one.
+Completeness                 10   7 × share of filled required cells (every cell when no schema) + 3 × share
+                                  of columns that are not entirely empty (optional columns of a declared
+                                  schema may be empty: the schema asks for them to be present).
+Freshness & documentation    10   frequency declared 2; frequency met 4 (udata rule: last update + period,
+                                  one day of grace; continuous/irregular/punctual cannot be late); dataset
+                                  description > 100 characters 2; field descriptions (schema) or a
+                                  documentation link/resource 2.
+===========================  ===  =============================================================================
+
+**Non-tabular resources** (PDF, GeoJSON, ZIP of shapefiles, API, web page...) are scored on what applies:
+
+===========================  ===  =============================================================================
+Availability                 40   the file could be downloaded (HTTP 2xx, not empty) or was uploaded.
+Format openness              30   non-proprietary format 15 + machine-readable format 15 (MQA vocabularies),
+                                  using the type found in the bytes when known.
+Metadata                     30   resource description 10; format declared 10 (5 if it contradicts the
+                                  content); media type declared and valid 5; size declared 5.
+===========================  ===  =============================================================================
+
+Bands for both: ≥ 87 Excellent, ≥ 55 Bon, ≥ 30 Suffisant, otherwise Insuffisant (MQA proportions).
+The dataset data score is the best tabular resource's score (else the best resource), flagged when any
+resource is broken.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from . import vocab
+from .i18n import N_, _
+
+BANDS = (
+    (87, "excellent", N_("Excellent")),
+    (55, "bon", N_("Bon")),
+    (30, "suffisant", N_("Suffisant")),
+    (0, "insuffisant", N_("Insuffisant")),
+)
+DESCRIPTION_MIN_CHARS = 100
+VALIDATED = ("valid", "invalid", "structure-only")
+UNREADABLE = ("html-file", "empty-file", "binary-file")
+
+
+def band(total: float) -> tuple[str, str]:
+    for threshold, key, label in BANDS:
+        if total >= threshold:
+            return key, _(label)
+    return BANDS[-1][1], _(BANDS[-1][2])  # pragma: no cover
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """ISO date/datetime (str, date or datetime) -> naive UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip().replace("Z", "+00:00")
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                dt = datetime.fromisoformat(text[:10])
+            except ValueError:
+                return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc).replace(tzinfo=None)
+    return parse_datetime(now) or datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _item(key: str, label: str, points: float, maximum: float, reason: str) -> dict[str, Any]:
+    return {"key": key, "label": label, "points": round(max(0.0, min(points, maximum)), 1), "max": maximum, "reason": reason}
+
+
+def _component(key: str, label: str, maximum: float, items: list[dict[str, Any]], penalty: float = 0.0,
+               penalty_reason: str | None = None) -> dict[str, Any]:
+    points = max(0.0, sum(i["points"] for i in items) - penalty)
+    comp = {"key": key, "label": label, "points": round(min(points, maximum), 1), "max": maximum, "details": items}
+    if penalty:
+        comp["penalty"] = {"points": penalty, "reason": penalty_reason}
+    return comp
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
+# -------------------------------------------------------------------------------------------------------
+# Freshness (shared by the tabular and dataset views)
+# -------------------------------------------------------------------------------------------------------
+
+def last_update(dataset: dict[str, Any]) -> datetime | None:
+    """udata: the most recent resource modification, else the dataset's metadata modification."""
+    dates = [parse_datetime(r.get("last_modified")) for r in dataset.get("resources") or []]
+    dates = [d for d in dates if d is not None]
+    if dates:
+        return max(dates)
+    return parse_datetime(dataset.get("metadata_modified"))
+
+
+def freshness(dataset: dict[str, Any] | None, *, now: datetime | None = None) -> dict[str, Any]:
+    """Is an update frequency declared, and was it honoured? (udata's ``update_fulfilled_in_time``)."""
+    dataset = dataset or {}
+    code = vocab.frequency_code(dataset.get("frequency"))
+    declared = code is not None and code not in vocab.UNDECLARED_FREQUENCIES
+    result: dict[str, Any] = {"frequency": code, "declared": declared, "met": None, "last_update": None,
+                              "next_update": None}
+    if not declared:
+        return result
+    delay = vocab.FREQUENCY_DELAYS.get(code or "")
+    updated = last_update(dataset)
+    result["last_update"] = updated.isoformat() if updated else None
+    if delay is None:
+        result["met"] = True
+        return result
+    if updated is None:
+        result["met"] = False
+        return result
+    next_update = updated + delay
+    result["next_update"] = next_update.isoformat()
+    # udata: (next_update - utcnow()).days >= -1  -> up to one day late is fine.
+    result["met"] = (next_update - _now(now)).days >= -1
+    return result
+
+
+def _has_documentation(dataset: dict[str, Any], report: dict[str, Any] | None) -> tuple[bool, str]:
+    schema = (report or {}).get("schema") or {}
+    if schema.get("source") in ("national", "publisher") and schema.get("fields_described_share", 0) >= 0.5:
+        return True, _(N_("les colonnes sont décrites par le schéma"))
+    if dataset.get("documentation"):
+        return True, _(N_("un lien de documentation est fourni"))
+    for res in dataset.get("resources") or []:
+        text = f"{res.get('name') or ''} {res.get('description') or ''} {res.get('resource_type') or ''}".lower()
+        if "documentation" in text or "dictionnaire" in text or "notice" in text:
+            return True, _(N_("une ressource de documentation est fournie"))
+    return False, _(N_("ni description des colonnes, ni documentation"))
+
+
+def _freshness_component(dataset: dict[str, Any] | None, report: dict[str, Any] | None,
+                         now: datetime | None) -> dict[str, Any]:
+    dataset = dataset or {}
+    fresh = freshness(dataset, now=now)
+    items = []
+    items.append(_item("frequency_declared", _(N_("Fréquence de mise à jour indiquée")), 2 if fresh["declared"] else 0, 2,
+                       _(N_("fréquence indiquée")) if fresh["declared"] else _(N_("fréquence non renseignée ou « inconnue »"))))
+    if not fresh["declared"]:
+        reason = _(N_("sans fréquence, le respect des mises à jour ne peut pas être vérifié"))
+    elif fresh["met"]:
+        reason = _(N_("données à jour par rapport à la fréquence annoncée"))
+    else:
+        reason = _(N_("la dernière mise à jour date de plus longtemps que la fréquence annoncée"))
+    items.append(_item("frequency_met", _(N_("Fréquence respectée")), 4 if fresh["met"] else 0, 4, reason))
+    notes = (dataset.get("notes") or "").strip()
+    long_enough = len(notes) > DESCRIPTION_MIN_CHARS
+    items.append(_item("description", _(N_("Description du jeu de données")), 2 if long_enough else 0, 2,
+                       _(N_("description détaillée")) if long_enough else
+                       _(N_("description absente ou trop courte (plus de 100 caractères attendus)"))))
+    documented, reason = _has_documentation(dataset, report)
+    items.append(_item("documentation", _(N_("Documentation des colonnes")), 2 if documented else 0, 2, reason))
+    return _component("freshness", _(N_("Fraîcheur et documentation")), 10, items)
+
+
+# -------------------------------------------------------------------------------------------------------
+# Resource score
+# -------------------------------------------------------------------------------------------------------
+
+def _detected_type(report: dict[str, Any] | None) -> str | None:
+    kind = ((report or {}).get("file") or {}).get("kind")
+    return vocab.KIND_TO_FILE_TYPE.get(kind or "") if kind else None
+
+
+def _is_tabular(report: dict[str, Any] | None, resource: dict[str, Any]) -> bool:
+    status = (report or {}).get("status")
+    if status in VALIDATED:
+        return True
+    if status == "not-tabular":
+        return False
+    detected = _detected_type(report)
+    declared = vocab.normalize_file_type(resource.get("format"))
+    # refused or unreachable: judge on what the publisher meant to publish
+    return declared in vocab.TABULAR_FORMATS or (declared is None and detected in vocab.TABULAR_FORMATS)
+
+
+def _is_broken(report: dict[str, Any] | None) -> bool:
+    if not report:
+        return False
+    if report.get("status") == "error":
+        return True
+    if report.get("status") == "rejected":
+        return any(e.get("type") in UNREADABLE for e in report.get("errors") or [])
+    return False
+
+
+def score_resource(
+    report: dict[str, Any] | None,
+    *,
+    resource: dict[str, Any] | None = None,
+    dataset: dict[str, Any] | None = None,
+    availability: bool | None = None,
+    now: datetime | str | None = None,
+) -> dict[str, Any]:
+    """Data score /100 of one resource.
+
+    ``report`` is the dict from :func:`validate_file` (``None`` if the resource was never checked),
+    ``resource`` and ``dataset`` are CKAN-like dicts (see :mod:`.mqa` for the dataset shape),
+    ``availability`` overrides the download status when there is no report. No network access.
+
+    Returns ``{"total", "max": 100, "band", "band_label", "kind": "tabular"|"non-tabular", "broken",
+    "components": [{"key", "label", "points", "max", "details": [{"key", "label", "points", "max",
+    "reason"}]}]}``.
+    """
+    resource = resource or {}
+    now_dt = _now(parse_datetime(now) if now is not None else None)
+    if _is_tabular(report, resource):
+        components = _tabular_components(report, resource, dataset, now_dt)
+        kind = "tabular"
+    else:
+        components = _non_tabular_components(report, resource, availability)
+        kind = "non-tabular"
+    total = round(sum(c["points"] for c in components))
+    key, label = band(total)
+    return {
+        "total": int(total),
+        "max": 100,
+        "band": key,
+        "band_label": label,
+        "kind": kind,
+        "broken": _is_broken(report) or (report is None and availability is False),
+        "components": components,
+    }
+
+
+def _tabular_components(report: dict[str, Any] | None, resource: dict[str, Any], dataset: dict[str, Any] | None,
+                        now: datetime) -> list[dict[str, Any]]:
+    report = report or {}
+    status = report.get("status")
+    file = report.get("file") or {}
+    table = report.get("table") or {}
+    schema = report.get("schema") or {}
+    error_types = {e.get("type") for e in report.get("errors") or []}
+    validated = status in VALIDATED
+    rows = table.get("rows") or 0
+
+    # -- readability --------------------------------------------------------------------------------------
+    items = []
+    if status is None:
+        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5, _(N_("fichier pas encore vérifié"))))
+    elif status == "error":
+        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5, _(N_("le fichier n'a pas pu être téléchargé"))))
+    elif error_types & set(UNREADABLE):
+        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5,
+                           _(N_("le fichier est vide, illisible ou est une page web"))))
+    else:
+        items.append(_item("fetched", _(N_("Fichier accessible")), 5, 5, _(N_("fichier récupéré et lisible"))))
+    encoding = file.get("encoding")
+    if not validated:
+        items.append(_item("encoding", _(N_("Encodage UTF-8")), 0, 5, _(N_("encodage non vérifié"))))
+    elif file.get("encoding_break"):
+        items.append(_item("encoding", _(N_("Encodage UTF-8")), 0, 5,
+                           _(N_("l'encodage change en cours de fichier (ligne {row})")).format(row=file["encoding_break"].get("row"))))
+    elif file.get("kind") in ("xlsx", "xls", "ods"):
+        items.append(_item("encoding", _(N_("Encodage UTF-8")), 5, 5, _(N_("tableur : encodage défini par le format"))))
+    elif encoding in ("UTF-8",):
+        items.append(_item("encoding", _(N_("Encodage UTF-8")), 5, 5, _(N_("encodage UTF-8"))))
+    else:
+        items.append(_item("encoding", _(N_("Encodage UTF-8")), 2, 5,
+                           _(N_("encodage {encoding} au lieu d'UTF-8")).format(encoding=encoding or "?")))
+    complete = validated and (table.get("complete") or table.get("partial_reason") in ("error-limit", "time-limit"))
+    items.append(_item("parsed", _(N_("Lecture complète")), 5 if complete else 0, 5,
+                       _(N_("fichier lu jusqu'au bout")) if complete else _(N_("la lecture du fichier s'interrompt avant la fin"))))
+    problems = table.get("header_problems") or []
+    if not validated:
+        header_points, reason = 0.0, _(N_("en-tête non vérifié"))
+    elif "no-header" in problems or "blank-header" in problems or not table.get("header"):
+        header_points, reason = 0.0, _(N_("pas de ligne d'en-tête avec le nom des colonnes"))
+    else:
+        header_points = 5 - 2.5 * sum(1 for p in ("blank-label", "duplicate-label") if p in problems)
+        reason = _(N_("en-tête présent, noms uniques et renseignés")) if header_points == 5 else \
+            _(N_("en-tête avec des noms de colonnes vides ou en double"))
+    items.append(_item("header", _(N_("Ligne d'en-tête")), header_points, 5, reason))
+    readability = _component("readability", _(N_("Lisibilité")), 20, items)
+
+    # -- structure ----------------------------------------------------------------------------------------
+    if validated and rows:
+        share = float(table.get("structure_row_share", 0.0))
+        s_items = [_item("rows", _(N_("Lignes bien formées")), 15 * share, 15,
+                         _(N_("{pct} des lignes ont le bon nombre de cellules")).format(pct=_pct(share)))]
+    else:
+        s_items = [_item("rows", _(N_("Lignes bien formées")), 0, 15,
+                         _(N_("aucune ligne de données lue")) if validated else _(N_("structure non vérifiée")))]
+    label_errors = table.get("label_errors") or 0
+    structure = _component(
+        "structure", _(N_("Structure")), 15, s_items,
+        penalty=5.0 if label_errors else 0.0,
+        penalty_reason=_(N_("l'en-tête ne correspond pas au schéma (colonne obligatoire absente ou mal nommée)")) if label_errors else None,
+    )
+
+    # -- schema conformity --------------------------------------------------------------------------------
+    valid_share = float(table.get("valid_row_share", 0.0)) if validated and rows else 0.0
+    source = schema.get("source", "inferred")
+    if source == "national":
+        c_items = [
+            _item("declared", _(N_("Schéma national déclaré")), 5, 5,
+                  _(N_("schéma « {title} »")).format(title=schema.get("title") or schema.get("id"))),
+            _item("latest", _(N_("Dernière version du schéma")), 5 if schema.get("is_latest", True) else 0, 5,
+                  _(N_("version {version}")).format(version=schema.get("latest_version") or schema.get("version"))
+                  if schema.get("is_latest", True) else
+                  _(N_("version {declared} déclarée, {latest} disponible")).format(
+                      declared=schema.get("declared_version"), latest=schema.get("latest_version"))),
+            _item("valid_rows", _(N_("Lignes conformes")), 25 * valid_share, 25,
+                  _(N_("{pct} des lignes sont conformes au schéma")).format(pct=_pct(valid_share))
+                  if validated and rows else _(N_("aucune ligne vérifiée"))),
+        ]
+    elif source == "publisher":
+        described = float(schema.get("fields_described_share", 0.0))
+        c_items = [
+            _item("described", _(N_("Schéma du producteur documenté")), 10 * described, 10,
+                  _(N_("{pct} des colonnes ont un titre ou une description")).format(pct=_pct(described))),
+            _item("valid_rows", _(N_("Lignes conformes")), 15 * valid_share, 15,
+                  _(N_("{pct} des lignes sont conformes au schéma")).format(pct=_pct(valid_share))
+                  if validated and rows else _(N_("aucune ligne vérifiée"))),
+        ]
+    else:
+        c_items = [_item("no_schema", _(N_("Schéma de données")), 0, 35,
+                         _(N_("aucun schéma : seule la structure a pu être vérifiée"))
+                         if validated else _(N_("conformité non vérifiée")))]
+    conformity = _component("conformity", _(N_("Conformité au schéma")), 35, c_items)
+
+    # -- format -------------------------------------------------------------------------------------------
+    detected = _detected_type(report)
+    declared = vocab.normalize_file_type(resource.get("format"))
+    fmt = detected or declared
+    points = vocab.TABULAR_FORMAT_POINTS.get(fmt or "", 0)
+    if fmt is None:
+        reason = _(N_("format inconnu"))
+    elif declared and detected and declared != detected:
+        reason = _(N_("format {detected} (déclaré {declared})")).format(detected=detected, declared=declared)
+    else:
+        reason = _(N_("format {fmt}")).format(fmt=fmt)
+    if points == 5:
+        reason += " — " + _(N_("format propriétaire : publiez aussi un CSV ou un ODS"))
+    fmt_comp = _component("format", _(N_("Format")), 10, [_item("format", _(N_("Format ouvert")), points, 10, reason)])
+
+    # -- completeness -------------------------------------------------------------------------------------
+    if validated and rows:
+        required_cells = table.get("required_cells") or 0
+        empty_required = table.get("empty_required_cells") or 0
+        if required_cells:
+            filled = 1 - empty_required / required_cells
+            reason = (_(N_("{pct} des cases obligatoires sont remplies")) if source != "inferred"
+                      else _(N_("{pct} des cases sont remplies"))).format(pct=_pct(filled))
+        else:
+            filled, reason = 1.0, _(N_("aucune colonne obligatoire"))
+        columns = table.get("columns") or 0
+        empty = list(table.get("empty_columns") or [])
+        if source != "inferred":
+            optional = set(table.get("empty_optional_columns") or [])
+            empty = [c for c in empty if c not in optional]
+        col_share = 1 - len(empty) / columns if columns else 0.0
+        col_reason = (_(N_("aucune colonne entièrement vide")) if not empty else
+                      _(N_("colonnes entièrement vides : {columns}")).format(columns=", ".join(empty[:10])))
+        k_items = [_item("required_cells", _(N_("Cases remplies")), 7 * filled, 7, reason),
+                   _item("empty_columns", _(N_("Colonnes utilisées")), 3 * col_share, 3, col_reason)]
+    else:
+        k_items = [_item("required_cells", _(N_("Cases remplies")), 0, 7, _(N_("aucune ligne lue"))),
+                   _item("empty_columns", _(N_("Colonnes utilisées")), 0, 3, _(N_("aucune ligne lue")))]
+    completeness = _component("completeness", _(N_("Complétude")), 10, k_items)
+
+    return [readability, structure, conformity, fmt_comp, completeness, _freshness_component(dataset, report, now)]
+
+
+def _non_tabular_components(report: dict[str, Any] | None, resource: dict[str, Any],
+                            availability: bool | None) -> list[dict[str, Any]]:
+    status = (report or {}).get("status")
+    # -- availability -------------------------------------------------------------------------------------
+    if report is not None:
+        available = status != "error" and not _is_broken(report)
+        reason = (_(N_("fichier téléchargeable")) if available else
+                  ((report.get("errors") or [{}])[0].get("message") or _(N_("fichier inaccessible"))))
+    elif availability is not None:
+        available = bool(availability)
+        reason = _(N_("fichier téléchargeable")) if available else _(N_("fichier inaccessible"))
+    else:
+        available, reason = False, _(N_("disponibilité non vérifiée"))
+    avail = _component("availability", _(N_("Disponibilité")), 40,
+                       [_item("available", _(N_("Fichier disponible")), 40 if available else 0, 40, reason)])
+    # -- openness -----------------------------------------------------------------------------------------
+    detected = _detected_type(report)
+    declared = vocab.normalize_file_type(resource.get("format"))
+    fmt = detected or declared
+    non_prop = fmt in vocab.NON_PROPRIETARY
+    machine = fmt in vocab.MACHINE_READABLE
+    openness = _component("openness", _(N_("Ouverture du format")), 30, [
+        _item("non_proprietary", _(N_("Format non propriétaire")), 15 if non_prop else 0, 15,
+              _(N_("format {fmt}")).format(fmt=fmt or "?") if non_prop else
+              _(N_("format {fmt} propriétaire ou inconnu")).format(fmt=fmt or "?")),
+        _item("machine_readable", _(N_("Format lisible par une machine")), 15 if machine else 0, 15,
+              _(N_("données exploitables par un logiciel")) if machine else
+              _(N_("le contenu doit être lu par une personne (PDF, image, page web…)"))),
+    ])
+    # -- metadata -----------------------------------------------------------------------------------------
+    description = (resource.get("description") or "").strip()
+    m_items = [_item("description", _(N_("Description de la ressource")), 10 if len(description) >= 20 else 0, 10,
+                     _(N_("ressource décrite")) if len(description) >= 20 else _(N_("description absente ou trop courte")))]
+    if declared and detected and declared != detected:
+        m_items.append(_item("format", _(N_("Format indiqué")), 5, 10,
+                             _(N_("format déclaré {declared}, contenu {detected}")).format(declared=declared, detected=detected)))
+    else:
+        m_items.append(_item("format", _(N_("Format indiqué")), 10 if declared else 0, 10,
+                             _(N_("format indiqué")) if declared else _(N_("format non indiqué"))))
+    mime = resource.get("mimetype")
+    m_items.append(_item("mimetype", _(N_("Type de média")), 5 if vocab.is_iana_media_type(mime) else 0, 5,
+                         _(N_("type de média indiqué")) if vocab.is_iana_media_type(mime) else _(N_("type de média absent ou invalide"))))
+    size = resource.get("size")
+    has_size = isinstance(size, (int, float)) and size > 0 or (isinstance(size, str) and size.isdigit() and int(size) > 0)
+    m_items.append(_item("size", _(N_("Taille indiquée")), 5 if has_size else 0, 5,
+                         _(N_("taille indiquée")) if has_size else _(N_("taille non indiquée"))))
+    metadata = _component("metadata", _(N_("Métadonnées de la ressource")), 30, m_items)
+    return [avail, openness, metadata]
+
+
+def score_dataset_data(resource_scores: list[dict[str, Any]]) -> dict[str, Any]:
+    """Dataset data score: best tabular resource (MQA's best-distribution rule), else best resource."""
+    if not resource_scores:
+        key, label = band(0)
+        return {"total": 0, "max": 100, "band": key, "band_label": label, "best_index": None,
+                "kind": None, "resources": 0, "broken_resources": 0, "has_broken": False}
+    tabular = [(i, s) for i, s in enumerate(resource_scores) if s.get("kind") == "tabular"]
+    pool = tabular or list(enumerate(resource_scores))
+    best_index, best = max(pool, key=lambda item: item[1]["total"])
+    broken = sum(1 for s in resource_scores if s.get("broken"))
+    return {
+        "total": best["total"],
+        "max": 100,
+        "band": best["band"],
+        "band_label": best["band_label"],
+        "best_index": best_index,
+        "kind": best.get("kind"),
+        "resources": len(resource_scores),
+        "broken_resources": broken,
+        "has_broken": broken > 0,
+    }
