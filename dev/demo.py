@@ -1,6 +1,11 @@
 """Loads the dev portal's demo content through CKAN's HTTP API, as a sysadmin would.
 
-Idempotent: organizations and datasets that already exist are left as they are.
+The content follows the Grand Est schemas (plugin grandest_metadata, docs/metadata-fields.md): a commune, an
+EPCI and a State service, with datasets that declare their territories, themes, update frequency, contact...
+
+Idempotent: missing organizations and datasets are created; existing ones are brought up to date with the
+demo values (patch), so a portal that had the older demo content gets the schema fields too. Resources are
+matched by name; files are uploaded only when a resource is created.
 usage: python dev/demo.py --url http://127.0.0.1:5000 --token API_TOKEN
 """
 from __future__ import annotations
@@ -38,6 +43,24 @@ class Api:
         return body["result"]
 
 
+def _differs(current: dict, wanted: dict) -> bool:
+    if "owner_org" in wanted and (current.get("organization") or {}).get("name") != wanted["owner_org"]:
+        return True
+    return any(current.get(k) != v for k, v in wanted.items() if k not in ("tags", "owner_org")) or (
+        "tags" in wanted and sorted(t["name"] for t in current.get("tags", [])) != sorted(t["name"] for t in wanted["tags"]))
+
+
+def _resource(api: Api, pkg_id: str, res: dict) -> None:
+    res = dict(res, package_id=pkg_id)
+    content = res.pop("upload_content", None)
+    filename = res.pop("upload_name", None)
+    if content is not None:
+        data = {k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in res.items()}
+        api.call("resource_create", data, files={"upload": (filename, io.BytesIO(content.encode("utf-8")), "text/csv")})
+    else:
+        api.call("resource_create", res)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -45,30 +68,43 @@ def main() -> int:
     args = ap.parse_args()
     api = Api(args.url, args.token)
 
-    created = 0
+    created = updated = 0
     for org in DEMO["organizations"]:
-        if api.call("organization_show", {"id": org["name"]}, ok404=True) is None:
+        current = api.call("organization_show", {"id": org["name"]}, ok404=True)
+        if current is None:
             api.call("organization_create", org)
             created += 1
+        elif _differs(current, org):
+            api.call("organization_patch", dict(org, id=current["id"]))
+            updated += 1
     for ds in DEMO["datasets"]:
         ds = dict(ds)
         resources = ds.pop("resources", [])
-        if api.call("package_show", {"id": ds["name"]}, ok404=True) is not None:
+        current = api.call("package_show", {"id": ds["name"]}, ok404=True)
+        if current is None:
+            pkg = api.call("package_create", ds)
+            for res in resources:
+                _resource(api, pkg["id"], res)
+            created += 1
             continue
-        pkg = api.call("package_create", ds)
+        changed = False
+        if _differs(current, ds):
+            current = api.call("package_patch", dict(ds, id=current["id"]))
+            changed = True
+        by_name = {r.get("name"): r for r in current.get("resources", [])}
         for res in resources:
-            res = dict(res, package_id=pkg["id"])
-            content = res.pop("upload_content", None)
-            if content is not None:
-                filename = res.pop("upload_name")
-                data = {k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in res.items()}
-                api.call("resource_create", data,
-                         files={"upload": (filename, io.BytesIO(content.encode("utf-8")), "text/csv")})
-            else:
-                api.call("resource_create", res)
-        created += 1
+            existing = by_name.get(res["name"])
+            if existing is None:
+                _resource(api, current["id"], res)
+                changed = True
+                continue
+            wanted = {k: v for k, v in res.items() if k not in ("upload_content", "upload_name", "url", "format")}
+            if any(existing.get(k) != v for k, v in wanted.items()):
+                api.call("resource_patch", dict(wanted, id=existing["id"]))
+                changed = True
+        updated += changed
     total = api.call("package_search", {"rows": 0})["count"]
-    print(f"demo content: {created} new object(s); {total} dataset(s) in the search index")
+    print(f"demo content: {created} new, {updated} updated object(s); {total} dataset(s) in the search index")
     return 0
 
 

@@ -26,7 +26,7 @@ from frictionless.checks import baseline
 from . import schemas as schema_catalogue
 from .checks import advisory_checks, checks_from_schema
 from .fetch import FetchResult, fetch
-from .i18n import N_, _, ngettext
+from .i18n import N_, _
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import PARTIAL_REASONS, STATUS_LABELS, fetch_error_message, render, render_error
 from .prescan import PrescanResult, looks_like_data_row, prescan
@@ -686,7 +686,9 @@ def _summary(report: dict[str, Any]) -> str:
         return _(N_("La vérification n'a pas pu être menée."))
     if rows == 0:
         return _(N_("Le fichier ne contient aucune ligne de données (seulement la ligne d'en-tête)."))
-    lines = ngettext("{n} ligne de données", "{n} lignes de données", rows).format(n=f"{rows:,}".replace(",", " "))
+    # singular/plural picked here (not ngettext): the project's catalogs hold no plural entries
+    lines = (_(N_("{n} ligne de données")) if rows == 1 else _(N_("{n} lignes de données"))).format(
+        n=f"{rows:,}".replace(",", " "))
     schema = report.get("schema") or {}
     if status == "valid":
         return _(N_("{lines} vérifiées : le fichier est conforme au schéma « {schema} ».")).format(
@@ -698,13 +700,12 @@ def _summary(report: dict[str, Any]) -> str:
                "colonnes n'a pas pu être vérifié : associez un schéma national pour une vérification complète.")
         ).format(lines=lines)
     bad = table.get("rows_with_errors", 0)
-    text = ngettext(
-        "{lines} vérifiées : {errors} erreur à corriger",
-        "{lines} vérifiées : {errors} erreurs à corriger",
-        errors,
-    ).format(lines=lines, errors=f"{errors:,}".replace(",", " "))
+    text = (_(N_("{lines} vérifiées : {errors} erreur à corriger")) if errors == 1 else
+            _(N_("{lines} vérifiées : {errors} erreurs à corriger"))).format(
+        lines=lines, errors=f"{errors:,}".replace(",", " "))
     if bad:
-        text += ngettext(" (sur {bad} ligne).", " (sur {bad} lignes).", bad).format(bad=f"{bad:,}".replace(",", " "))
+        text += (_(N_(" (sur {bad} ligne).")) if bad == 1 else _(N_(" (sur {bad} lignes).")))\
+            .format(bad=f"{bad:,}".replace(",", " "))
     else:
         text += "."
     return text

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Benchmark of DCAT harvesting: grandest_dcat_harvester vs ckanext-dcat's stock dcat_rdf_harvester.
+
+    GRANDEST_TEST_SLOT=4 .venv/bin/python bench/harvest_bench.py [--datasets 1000] [--page-size 100] [--runs 3]
+
+Both harvesters read the SAME feed: ``--datasets`` DCAT-AP records in Turtle, paged by ``--page-size`` with
+hydra:PagedCollection as ckanext-dcat serves them (each record: title, description, 3 keywords, a theme, an
+INSEE commune, a period, a contact, a licence URL, an EU frequency, 2 distributions). The feed is served on
+127.0.0.1 by an ``http.server`` thread of the measuring process.
+
+* stock:    ``dcat_rdf_harvester`` with ``ckanext.dcat.rdf.profiles = euro_dcat_ap_3`` on CKAN's core dataset
+            schema (no scheming: DCAT fields kept as extras): what a stock CKAN portal gets, and the lightest
+            validation there is;
+* grandest: ``grandest_dcat_harvester`` (profile ``grandest_dcat_ap``) on the Grand Est schema with
+            grandest_metadata's validators: what DataGrandEst gets.
+
+Each run is a fresh process on an emptied database, index and queue (the test slot's: its database, Solr
+core, Redis db and site_id — the same services as the tests; the slot's data is wiped). A run creates the
+source, then times one job through the real queue functions on Redis (gather, then every fetch/import, then
+``harvest_jobs_run``), then a second job on the unchanged feed (re-harvest). Prints datasets per second and the
+ratio grandest / stock (median of the runs).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+COMMUNES = ["67482", "68066", "57463", "54395", "51454", "68298", "08105", "10387", "52448", "55545", "88160"]
+THEMES = ["ECON", "ENVI", "TRAN", "EDUC", "GOVE", "HEAL", "REGI", "SOCI"]
+FREQS = ["ANNUAL", "MONTHLY", "WEEKLY", "DAILY", "IRREG", "QUARTERLY"]
+LICENCES = ["https://www.etalab.gouv.fr/licence-ouverte-open-licence", "http://www.opendefinition.org/licenses/odc-odbl",
+            "http://www.opendefinition.org/licenses/cc-by"]
+
+SETUPS = {
+    "stock": {
+        "ckan.plugins": "activity harvest dcat dcat_rdf_harvester",
+        "ckanext.dcat.rdf.profiles": "euro_dcat_ap_3",
+        "source_type": "dcat_rdf",
+    },
+    "grandest": {
+        "ckan.plugins": ("activity harvest dcat scheming_datasets scheming_organizations grandest_metadata "
+                         "grandest_dcat_harvester"),
+        "scheming.dataset_schemas": "ckanext.grandest.schemas:dataset.yaml",
+        "scheming.organization_schemas": "ckanext.grandest.schemas:organization.yaml",
+        "scheming.presets": "ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml",
+        "licenses_group_url": "",
+        "ckanext.dcat.rdf.profiles": "euro_dcat_ap_3",
+        "ckanext.grandest.harvest.allow_loopback": "true",
+        "source_type": "grandest_dcat",
+    },
+}
+
+
+# --- the feed ---------------------------------------------------------------------------------------------
+def feed_pages(n: int, page_size: int, base: str) -> dict[str, bytes]:
+    head = ("@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n"
+            "@prefix vcard: <http://www.w3.org/2006/vcard/ns#> . @prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n"
+            "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix schema: <http://schema.org/> .\n")
+    pages = {}
+    last = (n + page_size - 1) // page_size
+    for p in range(1, last + 1):
+        out = [head, f'<{base}/catalog.ttl?page={p}> a hydra:PagedCollection ; hydra:totalItems {n} ; '
+                     f'hydra:itemsPerPage {page_size} ; hydra:firstPage "{base}/catalog.ttl?page=1" ; '
+                     f'hydra:lastPage "{base}/catalog.ttl?page={last}"'
+                     + (f' ; hydra:nextPage "{base}/catalog.ttl?page={p + 1}" ; hydra:next "{base}/catalog.ttl?page={p + 1}"'
+                        if p < last else "") + " .\n"]
+        for i in range((p - 1) * page_size, min(p * page_size, n)):
+            c = COMMUNES[i % len(COMMUNES)]
+            out.append(f"""
+<https://portail.example.org/dataset/jeu-{i:05d}> a dcat:Dataset ;
+  dct:identifier "jeu-{i:05d}" ; dct:title "Jeu de données numéro {i}" ;
+  dct:description "Description du jeu de données numéro {i} : données publiques d'une collectivité du Grand Est, mises à jour régulièrement." ;
+  dcat:keyword "donnees", "collectivite", "jeu{i % 50:02d}" ;
+  dcat:theme <http://publications.europa.eu/resource/authority/data-theme/{THEMES[i % len(THEMES)]}> ;
+  dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/{FREQS[i % len(FREQS)]}> ;
+  dct:license <{LICENCES[i % len(LICENCES)]}> ;
+  dct:spatial <http://id.insee.fr/geo/commune/{c}> ;
+  dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "20{10 + i % 14:02d}-01-01"^^xsd:date ; dcat:endDate "20{10 + i % 14:02d}-12-31"^^xsd:date ] ;
+  dct:issued "2024-01-02T10:00:00"^^xsd:dateTime ; dct:modified "2024-06-01T10:00:00"^^xsd:dateTime ;
+  dcat:contactPoint [ a vcard:Organization ; vcard:fn "Service données" ; vcard:hasEmail <mailto:donnees{i % 7}@example.org> ] ;
+  dcat:distribution <https://portail.example.org/dataset/jeu-{i:05d}/resource/1>, <https://portail.example.org/dataset/jeu-{i:05d}/resource/2> .
+<https://portail.example.org/dataset/jeu-{i:05d}/resource/1> a dcat:Distribution ; dct:title "Données (CSV)" ;
+  dcat:accessURL <https://portail.example.org/files/jeu-{i:05d}.csv> ; dcat:downloadURL <https://portail.example.org/files/jeu-{i:05d}.csv> ;
+  dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> ; dcat:mediaType <https://www.iana.org/assignments/media-types/text/csv> ;
+  dcat:byteSize "{1000 + i}"^^xsd:nonNegativeInteger ; dct:license <{LICENCES[i % len(LICENCES)]}> .
+<https://portail.example.org/dataset/jeu-{i:05d}/resource/2> a dcat:Distribution ; dct:title "Notice (PDF)" ;
+  dcat:accessURL <https://portail.example.org/files/jeu-{i:05d}.pdf> ;
+  dct:format <http://publications.europa.eu/resource/authority/file-type/PDF> ; dct:license <{LICENCES[i % len(LICENCES)]}> .
+""")
+        pages[f"/catalog.ttl?page={p}"] = "".join(out).encode()
+    pages["/catalog.ttl"] = pages["/catalog.ttl?page=1"]
+    return pages
+
+
+class Server:
+    def __init__(self) -> None:
+        self.pages: dict[str, bytes] = {}
+        srv = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):  # quiet
+                pass
+
+            def _send(self, body: bytes | None):
+                if body is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return None
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                return body
+
+            def do_HEAD(self):  # the stock harvester asks HEAD first
+                self._send(srv.pages.get(self.path))
+
+            def do_GET(self):
+                body = self._send(srv.pages.get(self.path))
+                if body:
+                    self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+# --- one measured run (in its own process) ----------------------------------------------------------------
+def worker(setup: str, n: int, page_size: int) -> dict:
+    cfg = dict(SETUPS[setup])
+    source_type = cfg.pop("source_type")
+    with tempfile.NamedTemporaryFile("w", suffix=".ini", delete=False) as ini:
+        ini.write("[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:" + str(REPO / "test.ini") + "\n")
+        for k, v in cfg.items():
+            ini.write(f"{k} = {v}\n")
+        test_ini = (REPO / "test.ini").read_text(encoding="utf-8")
+        ini.write("\n" + test_ini[test_ini.index("[loggers]"):])  # logging sections are not inherited
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    conf = load_config(ini.name)
+    make_app(conf)
+
+    import ckan.plugins.toolkit as tk
+    from ckan.cli.db import _run_migrations
+    from ckan.lib import search
+    from ckan.tests import factories
+    from ckan.tests.helpers import reset_db
+
+    from ckanext.harvest import queue
+
+    reset_db()
+    for plugin in ("activity", "harvest"):
+        _run_migrations(plugin)
+    search.clear_all()
+    queue.purge_queues()
+
+    server = Server()
+    server.pages = feed_pages(n, page_size, server.base)
+    admin = factories.Sysadmin()
+    org_data = {"name": "ville-de-strasbourg", "title": "Ville de Strasbourg"}
+    if setup == "grandest":
+        org_data.update(actor_type="commune", insee_code="67482")
+    org = factories.Organization(**org_data)
+    ctx = lambda: {"user": admin["name"]}  # noqa: E731
+    source = tk.get_action("harvest_source_create")(ctx(), {
+        "name": "bench", "title": "Bench", "url": server.base + "/catalog.ttl", "source_type": source_type,
+        "owner_org": org["id"]})
+
+    def job() -> dict:
+        t0 = time.perf_counter()
+        j = tk.get_action("harvest_job_create")(ctx(), {"source_id": source["id"], "run": True})
+        gather, fetch = queue.get_gather_consumer(), queue.get_fetch_consumer()
+        while True:
+            reply = gather.basic_get(queue=queue.get_gather_queue_name())
+            if reply[2] is None:
+                break
+            queue.gather_callback(gather, *reply)
+        t1 = time.perf_counter()
+        prof = None
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
+        while True:
+            reply = fetch.basic_get(queue=queue.get_fetch_queue_name())
+            if reply[2] is None:
+                break
+            queue.fetch_callback(fetch, *reply)
+        if prof is not None:
+            prof.disable()
+            prof.dump_stats(os.environ["BENCH_PROFILE"] + f".{setup}.{time.time():.0f}")
+        tk.get_action("harvest_jobs_run")(ctx(), {"source_id": source["id"]})
+        t2 = time.perf_counter()
+        stats = tk.get_action("harvest_job_show")(ctx(), {"id": j["id"]})["stats"]
+        if stats.get("errored") and os.environ.get("BENCH_DEBUG"):
+            rep = tk.get_action("harvest_job_report")(ctx(), {"id": j["id"]})
+            for obj in list((rep.get("object_errors") or {}).values())[:3]:
+                sys.stderr.write(repr(obj)[:2000] + "\n")
+        return {"gather_s": t1 - t0, "import_s": t2 - t1, "total_s": t2 - t0, "stats": stats}
+
+    first = job()
+    second = job()
+    os.unlink(ini.name)
+    return {"setup": setup, "datasets": n, "first": first, "reharvest": second}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", type=int, default=1000)
+    ap.add_argument("--page-size", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--worker", choices=sorted(SETUPS))
+    args = ap.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.datasets, args.page_size)))
+        return
+
+    slot = os.environ.get("GRANDEST_TEST_SLOT", "")
+    env = dict(os.environ)
+    port_pg, port_redis, port_solr = (os.environ.get("GRANDEST_PG_PORT", "54329"),
+                                      os.environ.get("GRANDEST_REDIS_PORT", "63799"),
+                                      os.environ.get("GRANDEST_SOLR_PORT", "18983"))
+    suffix = f"_{slot}" if slot else ""
+    env.update({
+        "CKAN_SITE_ID": f"grandest_test{suffix}",
+        "CKAN_SQLALCHEMY_URL": f"postgresql://ckan_default:pass@127.0.0.1:{port_pg}/ckan_test{suffix}",
+        "CKAN_SOLR_URL": f"http://127.0.0.1:{port_solr}/solr/ckan_test{suffix}",
+        "CKAN_REDIS_URL": f"redis://127.0.0.1:{port_redis}/{1 + int(slot or 0)}",
+    })
+    results: dict[str, list[dict]] = {"stock": [], "grandest": []}
+    for r in range(args.runs):
+        for setup in ("stock", "grandest"):
+            proc = subprocess.run([sys.executable, __file__, "--worker", setup, "--datasets", str(args.datasets),
+                                   "--page-size", str(args.page_size)], cwd=REPO, env=env, capture_output=True,
+                                  text=True)
+            if proc.returncode != 0:
+                sys.stderr.write(proc.stderr[-5000:])
+                raise SystemExit(f"{setup} run failed")
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[setup].append(res)
+            f, s = res["first"], res["reharvest"]
+            print(f"run {r + 1} {setup:8s}: first {f['total_s']:7.1f} s (gather {f['gather_s']:5.1f} s) "
+                  f"{args.datasets / f['total_s']:6.1f} ds/s {f['stats']} | re-harvest {s['total_s']:6.1f} s "
+                  f"{s['stats']}", flush=True)
+
+    def med(setup: str, key: str) -> float:
+        return statistics.median(r[key]["total_s"] for r in results[setup])
+
+    print()
+    print(f"{'':28s} {'stock':>10s} {'grandest':>10s} {'ratio':>7s}")
+    for key, label in (("first", "first harvest (ds/s)"), ("reharvest", "re-harvest unchanged (ds/s)")):
+        s, g = args.datasets / med("stock", key), args.datasets / med("grandest", key)
+        print(f"{label:28s} {s:10.1f} {g:10.1f} {g / s:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

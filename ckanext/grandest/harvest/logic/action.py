@@ -1,0 +1,98 @@
+"""Checks on Grand Est DCAT harvest sources, whichever way they are created (web form or API): the feed
+address is http(s) and public, and the source belongs to a commune or an EPCI of the referential."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context, DataDict
+
+from ckanext.grandest.harvest import config as hconfig
+from ckanext.grandest.harvest.access import territory_of_organization
+from ckanext.grandest.harvest.fetch import FetchError, check_url
+from ckanext.grandest.harvest.i18n import _
+
+SOURCE_TYPE = "grandest_dcat"
+
+
+def _is_harvest(data_dict: DataDict) -> tuple[bool, Any]:
+    if data_dict.get("type") not in (None, "", "harvest"):
+        return False, None  # a dataset (harvested ones included): no lookup
+    existing = model.Package.get(data_dict["id"]) if data_dict.get("id") else None
+    return data_dict.get("type") == "harvest" or (existing is not None and existing.type == "harvest"), existing
+
+
+def _check_source(data_dict: DataDict, existing: Any) -> None:
+    source_type = data_dict.get("source_type")
+    if not source_type and existing is not None:
+        from ckanext.harvest.model import HarvestSource
+
+        src = HarvestSource.get(existing.id)
+        source_type = src.type if src else None
+    if source_type != SOURCE_TYPE:
+        return
+    errors: dict[str, list[str]] = {}
+    url = data_dict.get("url") or (existing.url if existing is not None else None)
+    try:
+        check_url(url or "", hconfig.allow_loopback())
+    except FetchError as e:
+        errors["url"] = [str(e)]
+    owner = data_dict.get("owner_org") or (existing.owner_org if existing is not None else None)
+    if territory_of_organization(owner) is None:
+        errors["owner_org"] = [_("A DCAT harvest source must belong to the organization of a commune or an EPCI "
+                                 "(with its INSEE code or SIREN). Choose that organization.")]
+    if errors:
+        raise tk.ValidationError(errors)
+
+
+def _harvest_source_write(action: str, up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    is_harvest, existing = _is_harvest(data_dict)
+    if not is_harvest:
+        return up_func(context, data_dict)
+    tk.check_access(action, context, data_dict)  # regional administrators only (logic/auth.py)
+    _check_source(data_dict, existing)
+    # a regional administrator needs no membership of the commune's organization: the owner_org validator
+    # would refuse it ("You cannot add a dataset to this organization"); access was checked just above
+    context["ignore_auth"] = True
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    return _harvest_source_write("package_create", up_func, context, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    return _harvest_source_write("package_update", up_func, context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def organization_list_for_user(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """On the harvest source form, a regional administrator picks among the communes' and EPCIs'
+    organizations (the stock form lists only the organizations the user is a member of)."""
+    from ckanext.grandest.harvest.access import is_regional_admin
+    from ckanext.grandest.harvest.logic.auth import on_harvest_form
+
+    result = up_func(context, data_dict)
+    user = context.get("user")
+    if not on_harvest_form() or not is_regional_admin(user):
+        return result
+    asked = data_dict.get("id")
+    if asked:  # the list of another user: unchanged
+        me = model.User.get(user) if user else None
+        if me is None or asked not in (me.id, me.name):
+            return result
+    seen = {o.get("id") for o in result}
+    extra = []
+    for group in (model.Session.query(model.Group)
+                  .filter(model.Group.is_organization == True, model.Group.state == "active")  # noqa: E712
+                  .order_by(model.Group.title)):
+        if group.id in seen or territory_of_organization(group.id) is None:
+            continue
+        extra.append({"id": group.id, "name": group.name, "title": group.title,
+                      "display_name": group.title or group.name, "type": "organization",
+                      "is_organization": True, "capacity": "admin"})
+    return list(result) + extra

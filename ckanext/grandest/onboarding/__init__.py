@@ -1,0 +1,1 @@
+"""grandest_onboarding: commune onboarding with free hosting quotas."""

@@ -1,0 +1,133 @@
+"""Template helpers of grandest_onboarding (registered by the blanket)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+
+def grandest_onboarding_is_regional_admin() -> bool:
+    from ckanext.grandest.common.roles import is_regional_admin
+
+    user = tk.current_user
+    return bool(user and getattr(user, "is_authenticated", False) and is_regional_admin(user.name))
+
+
+def grandest_onboarding_pending_count() -> int:
+    """Requests waiting for a regional admin (pending review or answered), 0 for anyone else."""
+    if not grandest_onboarding_is_regional_admin():
+        return 0
+    from ckan import model
+
+    from .model import CommuneRequest
+    from .workflow import PENDING
+
+    try:
+        return model.Session.query(CommuneRequest).filter(CommuneRequest.state == PENDING).count()
+    except Exception:  # tables missing (migrations not applied yet)
+        model.Session.rollback()
+        return 0
+
+
+def grandest_onboarding_quota(org_id_or_name: str | None) -> dict[str, Any] | None:
+    """The organization's quota dict when the current user may see it, else None."""
+    if not org_id_or_name:
+        return None
+    try:
+        return tk.get_action("grandest_quota_show")({}, {"id": org_id_or_name})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return None
+
+
+def grandest_onboarding_dataset_quota(package_id_or_name: str | None) -> dict[str, Any] | None:
+    """The quota dict of the organization owning this dataset, when the current user may see it."""
+    if not package_id_or_name:
+        return None
+    from ckan import model
+
+    pkg = model.Package.get(package_id_or_name)
+    if pkg is None or not pkg.owner_org:
+        return None
+    return grandest_onboarding_quota(pkg.owner_org)
+
+
+def grandest_onboarding_human_size(n: int | None) -> str:
+    from .quota import human_size
+
+    return human_size(n)
+
+
+def grandest_onboarding_state_label(state: str | None) -> str:
+    from .workflow import state_label
+
+    return state_label(state)
+
+
+def grandest_onboarding_action_label(action: str) -> str:
+    from .workflow import action_label
+
+    return action_label(action)
+
+
+def grandest_onboarding_tiers() -> list[dict[str, Any]]:
+    """Configured tiers with their limits, for forms."""
+    from . import config as cfg
+
+    out = []
+    for name in cfg.tiers():
+        tier = cfg.tier(name)
+        if tier is not None:
+            out.append({"name": tier.name, "label": tier.label, "max_storage_bytes": tier.max_storage_bytes,
+                        "max_datasets": tier.max_datasets, "max_file_bytes": tier.max_file_bytes})
+    return out
+
+
+def grandest_onboarding_tier_label(name: str | None) -> str:
+    from . import config as cfg
+
+    tier = cfg.tier(name)
+    if tier is not None:
+        return tier.label
+    return tk._("EPCI (no own hosting)") if not name else name
+
+
+def grandest_onboarding_percent_class(percent: float | None) -> str:
+    from . import config as cfg
+
+    if percent is None:
+        return "grandest-usage--unlimited"
+    if percent >= 100:
+        return "grandest-usage--full"
+    if percent >= cfg.warning_percent():
+        return "grandest-usage--warning"
+    return "grandest-usage--ok"
+
+
+def grandest_onboarding_departements() -> list[tuple[str, str]]:
+    from ckanext.grandest.common import referential as ref
+
+    return [(d.code, f"{d.code} - {d.name}") for d in ref.departements()]
+
+
+def grandest_onboarding_epci_label(siren: str | None) -> str:
+    from ckanext.grandest.common import referential as ref
+
+    epci = ref.epci(siren) if siren else None
+    return epci.label if epci else (siren or "")
+
+
+def grandest_onboarding_datetime(value: Any) -> str:
+    """An ISO date-time (UTC, as stored) shown in the portal's timezone, e.g. '25/11/2026 18:04'."""
+    import datetime
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    try:
+        return tk.h.render_datetime(value, "%d/%m/%Y %H:%M")
+    except Exception:
+        return value.strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,79 @@
+"""grandest_onboarding: communes ask to join, the town hall confirms, a regional admin approves; approved
+communes get an organization and a hosting tier whose quotas are enforced on every path."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.grandest.common import roles
+from ckanext.grandest.common.i18n import GrandestTranslation
+
+
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
+@tk.blanket.cli
+class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
+    i18n_area = "onboarding"
+
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IUploader, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurer
+
+    def update_config(self, config_: Any) -> None:
+        tk.add_template_directory(config_, "templates")
+        tk.add_resource("assets", "grandest_onboarding")
+
+    # IConfigurable
+
+    def configure(self, config_: Any) -> None:
+        from . import storage
+
+        storage.listen()
+
+    # IConfigDeclaration: our options, plus the shared regional-admins option (declared once whichever
+    # grandest plugins are loaded)
+
+    def declare_config_options(self, declaration: Any, key: Any) -> None:
+        source = Path(__file__).with_name("config_declaration.yaml")
+        declaration.load_dict(yaml.safe_load(source.read_text(encoding="utf-8")))
+        roles.declare_config(declaration, key)
+
+    # IUploader: resource files go through the quota-enforcing uploader
+
+    def get_resource_uploader(self, data_dict: dict[str, Any]) -> Any:
+        from .storage import QuotaResourceUpload
+
+        return QuotaResourceUpload(data_dict)
+
+    def get_uploader(self, upload_to: str, old_filename: str | None) -> Any:
+        return None
+
+    # IPackageController: keep the ledger in step with each dataset (same transaction)
+
+    def create(self, entity: Any) -> None:
+        from . import quota
+
+        quota.sync_dataset(entity.id)
+
+    def edit(self, entity: Any) -> None:
+        from . import quota
+
+        quota.sync_dataset(entity.id)
+
+    def delete(self, entity: Any) -> None:
+        from . import quota
+
+        quota.sync_dataset(entity.id, removing=True, enforce=False)

@@ -1,0 +1,70 @@
+"""Typed getters over the options declared in ``config_declaration.yaml``."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from .engine import Limits
+
+PREFIX = "ckanext.grandest.validation."
+MiB = 1 << 20
+#: grace added to the job timeout before a ``running`` row is considered interrupted
+STALE_GRACE_SECONDS = 60
+
+
+def _int(key: str, default: int) -> int:
+    value: Any = tk.config.get(PREFIX + key, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _bool(key: str, default: bool) -> bool:
+    return tk.asbool(tk.config.get(PREFIX + key, default))
+
+
+def queue() -> str:
+    return str(tk.config.get(PREFIX + "queue") or "grandest:validation").strip()
+
+
+def job_timeout() -> int:
+    return max(30, _int("job_timeout", 900))
+
+
+def stale_after() -> int:
+    """Seconds after which a ``running`` validation is considered interrupted."""
+    return job_timeout() + STALE_GRACE_SECONDS
+
+
+def max_attempts() -> int:
+    return max(1, _int("max_attempts", 3))
+
+
+def run_on_create() -> bool:
+    return _bool("run_on_create", True)
+
+
+def run_on_update() -> bool:
+    return _bool("run_on_update", True)
+
+
+def allow_loopback() -> bool:
+    return _bool("allow_loopback", False)
+
+
+def keep_days() -> int:
+    return max(1, _int("keep_days", 90))
+
+
+def limits() -> Limits:
+    """The engine's caps, from the config (the engine's defaults for everything not configurable)."""
+    max_seconds = _int("max_seconds", 600)
+    return Limits(
+        max_download_bytes=max(1, _int("max_download_mb", 200)) * MiB,
+        max_decompressed_bytes=max(1, _int("max_decompressed_mb", 500)) * MiB,
+        total_timeout=float(max(5, _int("download_timeout", 300))),
+        max_errors=max(100, _int("max_errors", 100_000)),
+        max_seconds=float(max_seconds) if max_seconds > 0 else None,
+    )

@@ -1,0 +1,183 @@
+"""Template helpers of grandest_validation (badges, labels, per-request caches)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from .model import DatasetQuality, ResourceQuality
+
+_CACHE_KEY = "_grandest_validation_cache"
+BANDS = ("excellent", "bon", "suffisant", "insuffisant")
+
+
+def _cache() -> dict[str, Any]:
+    try:
+        from flask import g, has_app_context
+
+        if has_app_context():
+            cache = getattr(g, _CACHE_KEY, None)
+            if cache is None:
+                cache = {"datasets": {}, "resources": {}}
+                setattr(g, _CACHE_KEY, cache)
+            return cache
+    except Exception:  # pragma: no cover - outside Flask
+        pass
+    return {"datasets": {}, "resources": {}}
+
+
+def _dataset_summary(dq: DatasetQuality | None) -> dict[str, Any] | None:
+    if dq is None:
+        return None
+    return {"metadata_total": dq.metadata_total, "metadata_band": dq.metadata_band, "data_total": dq.data_total,
+            "data_band": dq.data_band, "has_broken": bool(dq.has_broken)}
+
+
+def prefetch_datasets(package_ids: list[str]) -> None:
+    """Load the scores of a page of search results in one query (used by ``after_dataset_search``)."""
+    cache = _cache()["datasets"]
+    missing = [pid for pid in package_ids if pid and pid not in cache]
+    if not missing:
+        return
+    rows = {dq.package_id: dq for dq in model.Session.query(DatasetQuality).filter(
+        DatasetQuality.package_id.in_(missing))}
+    for pid in missing:
+        cache[pid] = _dataset_summary(rows.get(pid))
+
+
+def grandest_validation_dataset_scores(package_id: str | None) -> dict[str, Any] | None:
+    """``{"metadata_total", "metadata_band", "data_total", "data_band", "has_broken"}`` or None (never scored)."""
+    if not package_id:
+        return None
+    prefetch_datasets([package_id])
+    return _cache()["datasets"].get(package_id)
+
+
+def grandest_validation_dataset_quality(package_id: str | None) -> dict[str, Any] | None:
+    """The full scores of a dataset (criterion by criterion), or None."""
+    if not package_id:
+        return None
+    dq = model.Session.get(DatasetQuality, package_id)
+    if dq is None:
+        return None
+    return {"metadata_score": dq.metadata_score, "data_score": dq.data_score, "has_broken": bool(dq.has_broken),
+            "scored_at": dq.scored_at}
+
+
+def _load_resources(package_id: str) -> None:
+    cache = _cache()["resources"]
+    if ("pkg", package_id) in cache:
+        return
+    cache[("pkg", package_id)] = True
+    for row in model.Session.query(ResourceQuality).filter(ResourceQuality.package_id == package_id):
+        cache[row.resource_id] = {"status": row.status, "data_total": row.data_total, "data_band": row.data_band,
+                                  "error_count": (row.digest or {}).get("error_count") if isinstance(row.digest, dict)
+                                  else None}
+
+
+def grandest_validation_resource_state(resource: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``{"status", "data_total", "data_band", "error_count"}`` of a resource dict, or None (never checked)."""
+    if not resource or not resource.get("id"):
+        return None
+    if resource.get("package_id"):
+        _load_resources(resource["package_id"])
+    cache = _cache()["resources"]
+    if resource["id"] not in cache:
+        row = model.Session.get(ResourceQuality, resource["id"])
+        cache[resource["id"]] = None if row is None else {
+            "status": row.status, "data_total": row.data_total, "data_band": row.data_band,
+            "error_count": (row.digest or {}).get("error_count") if isinstance(row.digest, dict) else None}
+    return cache[resource["id"]]
+
+
+def grandest_validation_band_label(band: str | None) -> str:
+    return {
+        "excellent": tk._("Excellent"),
+        "bon": tk._("Good"),
+        "suffisant": tk._("Fair"),
+        "insuffisant": tk._("Poor"),
+    }.get(band or "", tk._("Not scored yet"))
+
+
+def grandest_validation_status_label(status: str | None) -> str:
+    return {
+        "pending": tk._("Waiting to be checked"),
+        "running": tk._("Being checked"),
+        "success": tk._("No problem found"),
+        "failure": tk._("Problems to fix"),
+        "error": tk._("Could not be checked"),
+    }.get(status or "", tk._("Not checked yet"))
+
+
+def grandest_validation_status_icon(status: str | None) -> str:
+    return {"pending": "clock", "running": "spinner", "success": "check-circle", "failure": "exclamation-triangle",
+            "error": "times-circle"}.get(status or "", "question-circle")
+
+
+def grandest_validation_can_run(resource_id: str | None) -> bool:
+    if not resource_id:
+        return False
+    return bool(tk.h.check_access("grandest_resource_validation_run", {"id": resource_id}))
+
+
+def grandest_validation_can_see_organization(organization_id: str | None) -> bool:
+    if not organization_id:
+        return False
+    return bool(tk.h.check_access("grandest_organization_quality_list", {"id": organization_id}))
+
+
+def grandest_validation_is_regional_admin() -> bool:
+    from ckanext.grandest.common.roles import is_regional_admin
+
+    return is_regional_admin(tk.current_user if tk.current_user.is_authenticated else None)
+
+
+def grandest_validation_sort_options() -> list[tuple[str, str]]:
+    """Sort options of the dataset search page, besides core's."""
+    return [
+        (tk._("Best data score"), "grandest_data_score desc, metadata_modified desc"),
+        (tk._("Lowest data score"), "grandest_data_score asc, metadata_modified desc"),
+        (tk._("Best metadata score"), "grandest_metadata_score desc, metadata_modified desc"),
+        (tk._("Lowest metadata score"), "grandest_metadata_score asc, metadata_modified desc"),
+    ]
+
+
+def grandest_validation_percent(part: int | float | None, whole: int | float | None) -> int:
+    if not part or not whole:
+        return 0
+    return max(0, min(100, round(100 * float(part) / float(whole))))
+
+
+def grandest_validation_bands() -> list[str]:
+    return list(BANDS)
+
+
+def grandest_validation_group_errors(errors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The sample of a report grouped by problem type (in order of first appearance), with one shared fix
+    when every example of a type has the same one."""
+    groups: dict[str, dict[str, Any]] = {}
+    for err in errors or []:
+        kind = str(err.get("type") or "")
+        group = groups.get(kind)
+        if group is None:
+            group = groups[kind] = {"type": kind, "title": err.get("title") or kind, "items": [], "fixes": []}
+        group["items"].append(err)
+        fix = err.get("fix")
+        if fix and fix not in group["fixes"]:
+            group["fixes"].append(fix)
+    out = list(groups.values())
+    for group in out:
+        group["shared_fix"] = group["fixes"][0] if len(group["fixes"]) == 1 else None
+    return out
+
+
+def grandest_validation_points(value: Any) -> str:
+    """12 -> "12", 22.5 -> "22,5" (French decimal comma)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if number == int(number):
+        return str(int(number))
+    return f"{number:.1f}".replace(".", ",")

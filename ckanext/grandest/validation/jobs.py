@@ -1,0 +1,221 @@
+"""Background jobs of grandest_validation (queue ``grandest:validation``, see :mod:`.scheduler`).
+
+``validate_resource(run_id)``
+    claims a ``pending`` run (``running``), re-reads the resource with ``ignore_auth``, gets the file (an
+    upload from CKAN's storage through the uploader's ``get_path``; a link through the engine's safe
+    :func:`~.engine.fetch`: http(s) only, no private/loopback/link-local address, size and time caps), runs the
+    engine with the resource's declared schema, stores the report (``success``: nothing to fix, ``failure``:
+    problems found, ``error``: the file could not be checked), re-computes the scores of the dataset and sends
+    it to Solr again. The resource itself is never modified.
+``score_dataset(package_id)``
+    re-computes the scores of a dataset from the stored reports (after a metadata-only edit) and re-indexes it.
+
+The job takes ids only (resource dicts can be large; the job reads the current state).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ckan import model
+
+from . import config as cfg
+from . import scheduler, scoring
+from .engine import ENGINE_VERSION, FetchResult, fetch, local_file, validate_file
+from .model import ERROR, FAILURE, PENDING, RUNNING, SUCCESS, ResourceQuality, ValidationRun, now
+
+log = logging.getLogger(__name__)
+
+GONE = "La ressource a été supprimée avant sa vérification."
+CRASHED = "Une erreur inattendue a empêché la vérification du fichier. Relancez-la plus tard ; si le problème " \
+          "persiste, contactez l'équipe DataGrandEst."
+TIMED_OUT = "La vérification a dépassé la durée maximale ({seconds} s) et a été arrêtée : le fichier est " \
+            "sans doute trop lourd. Publiez un fichier plus petit ou contactez l'équipe DataGrandEst."
+NO_STORAGE = "Le fichier déposé est introuvable sur le serveur (stockage non configuré)."
+
+
+class _Gone(Exception):
+    pass
+
+
+def status_of(report: dict[str, Any]) -> str:
+    """Run status from the engine's report."""
+    status = report.get("status")
+    if status == "error":
+        return ERROR
+    if status in ("invalid", "rejected") or (report.get("error_count") or 0) > 0:
+        return FAILURE
+    return SUCCESS
+
+
+def _file_name(res: dict[str, Any]) -> str | None:
+    url = str(res.get("url") or "").split("?", 1)[0].split("#", 1)[0]
+    name = url.rstrip("/").rsplit("/", 1)[-1]
+    return name or None
+
+
+def schema_ref(res: dict[str, Any]) -> str | dict[str, Any] | None:
+    """The schema to check against: a national schema id (``scdl/deliberations@2.1.5``), a URL, or a
+    publisher's Table Schema (a dict, or its JSON text)."""
+    schema = res.get("schema")
+    if not schema:
+        return None
+    if isinstance(schema, dict):
+        return schema
+    text = str(schema).strip()
+    if text.startswith("{"):
+        try:
+            loaded = json.loads(text)
+        except ValueError:
+            return text
+        return loaded if isinstance(loaded, dict) else None
+    version = str(res.get("schema_version") or "").strip()
+    if version and "@" not in text and not text.startswith(("http://", "https://")):
+        text = f"{text}@{version}"
+    return text
+
+
+def _upload_path(res: dict[str, Any]) -> str | None:
+    from ckan.lib import uploader
+
+    upload = uploader.get_resource_uploader(dict(res))
+    if not getattr(upload, "storage_path", None):
+        return None
+    return upload.get_path(res["id"])
+
+
+def _check(res: dict[str, Any]) -> dict[str, Any]:
+    limits = cfg.limits()
+    if res.get("url_type") == "upload":
+        path = _upload_path(res)
+        if path is None:
+            fetched = FetchResult(url=str(res.get("url") or ""), uploaded=True, error_code="not-found",
+                                  error_message=NO_STORAGE)
+        else:
+            fetched = local_file(path, url=res.get("url"), limits=limits)
+        name = _file_name(res)
+    else:
+        fetched = fetch(str(res.get("url") or ""), limits=limits, allow_loopback=cfg.allow_loopback())
+        name = None
+    try:
+        return validate_file(fetched, name=name, declared_format=res.get("format") or None, schema=schema_ref(res),
+                             limits=limits)
+    finally:
+        fetched.cleanup()
+
+
+def _available(report: dict[str, Any]) -> bool | None:
+    fetched = (report.get("source") or {}).get("fetch")
+    if isinstance(fetched, dict) and fetched.get("ok") is not None:
+        return bool(fetched["ok"])
+    return report.get("status") != "error"
+
+
+def _claim(run_id: str) -> ValidationRun | None:
+    """pending -> running, once (two workers never check the same run)."""
+    claimed = (model.Session.query(ValidationRun)
+               .filter(ValidationRun.id == run_id, ValidationRun.status == PENDING)
+               .update({"status": RUNNING, "started": now()}, synchronize_session=False))
+    if not claimed:
+        model.Session.rollback()
+        return None
+    run = model.Session.get(ValidationRun, run_id)
+    model.Session.refresh(run)
+    scheduler.add_event(run, RUNNING, from_status=PENDING, actor="worker")
+    row = model.Session.get(ResourceQuality, run.resource_id)
+    if row is not None and row.run_id == run.id:
+        row.status = RUNNING
+    model.Session.commit()
+    return run
+
+
+def _finish(run: ValidationRun, status: str, *, report: dict[str, Any] | None = None, error: str | None = None) -> None:
+    run.status, run.finished, run.error = status, now(), error
+    run.engine_version = ENGINE_VERSION
+    if report is not None:
+        run.report = report
+    scheduler.add_event(run, status, from_status=RUNNING, actor="worker", message=error)
+    row = model.Session.get(ResourceQuality, run.resource_id)
+    if row is not None:
+        model.Session.refresh(row)
+    if row is None or row.run_id != run.id:
+        return  # a newer validation was asked for meanwhile: it will update the resource's state
+    row.status = status
+    if report is not None:
+        row.report_run_id = run.id
+        row.digest = scoring.digest(report)
+        row.available = _available(report)
+        row.validated_at = run.finished
+
+
+def validate_resource(run_id: str) -> str | None:
+    """Validate one resource (the run ``run_id``); returns the final status (None if there was nothing to do)."""
+    scheduler.listen()
+    try:
+        scheduler.recover_stale(actor="worker", limit=20)
+    except Exception:  # recovery of others must never prevent this job
+        log.exception("grandest_validation: recovery of interrupted validations failed")
+        model.Session.rollback()
+    run = model.Session.get(ValidationRun, run_id)
+    if run is None or run.status != PENDING:
+        return None
+    row = model.Session.get(ResourceQuality, run.resource_id)
+    if row is None or row.run_id != run.id:
+        run.status, run.finished, run.error = ERROR, now(), scheduler.SUPERSEDED
+        scheduler.add_event(run, ERROR, from_status=PENDING, actor="worker", message=scheduler.SUPERSEDED)
+        model.Session.commit()
+        return ERROR
+    claimed = _claim(run_id)
+    if claimed is None:
+        return None
+    run = claimed
+    package_id = run.package_id
+    status: str
+    try:
+        pkg = scoring.package_dict(package_id)
+        res = next((r for r in (pkg or {}).get("resources") or [] if r.get("id") == run.resource_id), None)
+        if pkg is None or res is None:
+            raise _Gone()
+        report = _check(res)
+        status = status_of(report)
+        _finish(run, status, report=report)
+        scoring.refresh_dataset(package_id, pkg)
+        model.Session.commit()
+    except _Gone:
+        model.Session.rollback()
+        run = model.Session.get(ValidationRun, run_id)
+        _finish(run, ERROR, error=GONE)
+        model.Session.commit()
+        return ERROR
+    except Exception as exc:  # noqa: BLE001 - the run must never stay "running"
+        timed_out = type(exc).__name__ == "JobTimeoutException"
+        log.exception("grandest_validation: validation %s of resource %s failed", run_id, run.resource_id)
+        model.Session.rollback()
+        run = model.Session.get(ValidationRun, run_id)
+        status = ERROR
+        _finish(run, ERROR, error=TIMED_OUT.format(seconds=cfg.job_timeout()) if timed_out else CRASHED)
+        try:
+            scoring.refresh_dataset(package_id)
+        except Exception:
+            log.exception("grandest_validation: scoring of %s failed", package_id)
+        model.Session.commit()
+    _reindex(package_id)
+    return status
+
+
+def score_dataset(package_id: str) -> bool:
+    """Re-compute the scores of a dataset from its stored reports, and re-index it."""
+    scheduler.listen()
+    done = scoring.refresh_dataset(package_id) is not None
+    model.Session.commit()
+    if done:
+        _reindex(package_id)
+    return done
+
+
+def _reindex(package_id: str) -> None:
+    try:
+        scoring.reindex(package_id)
+    except Exception:  # the scores are stored; `ckan search-index rebuild` catches up
+        log.exception("grandest_validation: re-indexing %s failed", package_id)

@@ -1,0 +1,166 @@
+"""Per-record isolation, records that leave the feed (delete or keep), re-harvesting unchanged records."""
+from __future__ import annotations
+
+import pytest
+
+from tests.harvest.helpers import commune_org, gather_errors, object_errors, stats
+
+PREFIXES = (b"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . "
+            b"@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .\n")
+
+
+def record(n: int, title: str | None = None, extra: str = "") -> bytes:
+    title = title if title is not None else f"Jeu numéro {n}"
+    title_triple = f'dct:title "{title}" ; ' if title else ""
+    return (
+        f'<http://portail.example.org/dataset/{n}> a dcat:Dataset ; {title_triple}'
+        f'dct:description "Description du jeu {n}, assez longue pour être utile." ; '
+        f'dct:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ; '
+        f'dcat:keyword "test" ; {extra}'
+        f'dcat:distribution [ a dcat:Distribution ; dct:title "Fichier {n}" ; '
+        f'dcat:downloadURL <https://portail.example.org/files/{n}.csv> ; dct:format "CSV" ] .\n'
+    ).encode()
+
+
+def feed(*records: bytes) -> bytes:
+    return PREFIXES + b"".join(records)
+
+
+def test_one_bad_record_is_reported_and_never_fails_the_others(harvest, feed_server):
+    body = feed(
+        record(1),
+        record(2, title=""),  # no title: cannot be read
+        record(3, extra='dcat:contactPoint [ a vcard:Kind ; vcard:fn "Sans moyen de contact" ] ; '),
+        record(4),
+        record(4, title="Doublon du 4"),  # same URI twice in the feed
+        record(5, extra='dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "2020-01-01" ; '
+                        'dcat:endDate "2019-01-01" ] ; '),  # inverted period: end dropped, record kept
+    )
+    url = feed_server.add("/catalog.ttl", body)
+    org = commune_org()
+    report = harvest.run(harvest.source(url, org["id"])["id"])
+    titles = set(harvest.datasets(org["id"]))
+    assert {"Jeu numéro 1", "Jeu numéro 4", "Jeu numéro 5"} <= titles
+    assert "Jeu numéro 2" not in titles
+    errors = object_errors(report) + gather_errors(report)
+    assert any("pas de titre" in e for e in errors), errors
+    if "Jeu numéro 3" not in titles:  # the schema asks a contact for an email or a web address
+        assert any("Jeu numéro 3" in e and "n'a pas été importé" in e for e in errors), errors
+    s = stats(report)
+    assert s["errored"] >= 1 and s["added"] == len(titles)
+    assert harvest.datasets(org["id"])["Jeu numéro 5"].get("temporal_end") in (None, "")
+
+
+def test_records_that_leave_the_feed_are_deleted_by_default(harvest, feed_server):
+    url = feed_server.add("/catalog.ttl", feed(record(1), record(2), record(3)))
+    org = commune_org()
+    source = harvest.source(url, org["id"])
+    assert stats(harvest.run(source["id"]))["added"] == 3
+    feed_server.add("/catalog.ttl", feed(record(1), record(3)))
+    report = harvest.run(source["id"])
+    assert stats(report)["deleted"] == 1
+    assert set(harvest.datasets(org["id"])) == {"Jeu numéro 1", "Jeu numéro 3"}
+
+
+def test_records_that_leave_the_feed_are_kept_when_configured(harvest, feed_server):
+    url = feed_server.add("/catalog.ttl", feed(record(1), record(2)))
+    org = commune_org()
+    source = harvest.source(url, org["id"], config='{"deleted_records": "keep"}')
+    harvest.run(source["id"])
+    feed_server.add("/catalog.ttl", feed(record(1)))
+    report = harvest.run(source["id"])
+    assert stats(report)["deleted"] == 0
+    assert set(harvest.datasets(org["id"])) == {"Jeu numéro 1", "Jeu numéro 2"}
+
+
+def test_a_record_that_turns_bad_keeps_its_previous_version(harvest, feed_server):
+    url = feed_server.add("/catalog.ttl", feed(record(1), record(2)))
+    org = commune_org()
+    source = harvest.source(url, org["id"])
+    harvest.run(source["id"])
+    feed_server.add("/catalog.ttl", feed(record(1), record(2, title="")))
+    report = harvest.run(source["id"])
+    assert stats(report)["deleted"] == 0 and stats(report)["errored"] == 1
+    assert set(harvest.datasets(org["id"])) == {"Jeu numéro 1", "Jeu numéro 2"}
+
+
+def test_reharvesting_unchanged_records_changes_nothing(harvest, feed_server):
+    from tests.harvest.helpers import FEEDS
+
+    feed_server.add_file("/udata/catalog.rdf", "udata_page1.rdf")
+    feed_server.add_file("/udata/catalog.rdf?page=2", "udata_page2.rdf")
+    org = commune_org(name="ville-de-colmar", title="Ville de Colmar", insee="68066")
+    source = harvest.source(feed_server.url("/udata/catalog.rdf"), org["id"])
+    assert stats(harvest.run(source["id"]))["added"] == 3
+    before = harvest.datasets(org["id"])
+
+    report = harvest.run(source["id"])
+    assert stats(report) == {"added": 0, "updated": 0, "not modified": 3, "errored": 0, "deleted": 0}
+    after = harvest.datasets(org["id"])
+    assert after == before  # metadata_modified, resource ids, everything
+
+    from ckan import model
+
+    import sqlalchemy as sa
+
+    revisions = model.Session.execute(
+        sa.text("select count(*) from activity where object_id = any(:ids)"),
+        {"ids": [d["id"] for d in after.values()]}).scalar()
+    assert revisions == 3  # only the "new package" activities
+
+    # a real change updates that record only, and keeps the resource ids
+    changed = (FEEDS / "udata_page2.rdf").read_bytes().replace(
+        "Prénoms déclarés".encode(), "Liste des prénoms déclarés".encode())
+    feed_server.add("/udata/catalog.rdf?page=2", changed, "application/rdf+xml")
+    report = harvest.run(source["id"])
+    assert stats(report) == {"added": 0, "updated": 1, "not modified": 2, "errored": 0, "deleted": 0}
+    prenoms_before = before["Prénoms des nouveau-nés à Colmar"]
+    prenoms_after = harvest.datasets(org["id"])["Prénoms des nouveau-nés à Colmar"]
+    assert prenoms_after["notes"].startswith("Liste des prénoms")
+    assert prenoms_after["name"] == prenoms_before["name"]
+    assert [r["id"] for r in prenoms_after["resources"]] == [r["id"] for r in prenoms_before["resources"]]
+
+
+def test_two_sources_never_take_over_each_others_datasets(harvest, feed_server):
+    url = feed_server.add("/catalog.ttl", feed(record(1)))
+    org1 = commune_org()
+    org2 = commune_org(name="ville-de-colmar", title="Ville de Colmar", insee="68066")
+    s1 = harvest.source(url, org1["id"], name="source-1")
+    s2 = harvest.source(url + "?copie", org2["id"], name="source-2")
+    feed_server.add("/catalog.ttl?copie", feed(record(1)))
+    harvest.run(s1["id"])
+    harvest.run(s2["id"])
+    assert list(harvest.datasets(org1["id"])) == ["Jeu numéro 1"]
+    assert list(harvest.datasets(org2["id"])) == ["Jeu numéro 1"]
+
+
+def test_harvested_datasets_go_through_package_create_hooks(harvest, feed_server):
+    """Datasets and resources are created by the normal actions: the Solr index (an IPackageController
+    hook of core) and the activity stream see them like any other dataset."""
+    import ckan.plugins.toolkit as tk
+
+    url = feed_server.add("/catalog.ttl", feed(record(1)))
+    org = commune_org()
+    harvest.run(harvest.source(url, org["id"])["id"])
+    found = tk.get_action("package_search")({"ignore_auth": True}, {
+        "q": "numéro", "fq": f"owner_org:{org['id']} AND res_format:CSV"})
+    assert found["count"] == 1
+
+
+@pytest.mark.ckan_config("ckan.plugins", "activity harvest dcat scheming_datasets scheming_organizations "
+                                         "grandest_metadata grandest_validation grandest_dcat_harvester")
+def test_harvested_resources_are_queued_for_validation_like_any_other(harvest, feed_server):
+    """With grandest_validation enabled, every harvested resource gets its validation run, because the
+    harvester creates datasets with the normal actions (the plugin's IPackageController hooks fire)."""
+    from ckan import model
+
+    from ckanext.grandest.validation.model import ValidationRun
+
+    url = feed_server.add("/catalog.ttl", feed(record(1), record(2)))
+    org = commune_org()
+    harvest.run(harvest.source(url, org["id"])["id"])
+    resources = [r["id"] for d in harvest.datasets(org["id"]).values() for r in d["resources"]]
+    assert len(resources) == 2
+    queued = {r.resource_id for r in model.Session.query(ValidationRun).filter(
+        ValidationRun.resource_id.in_(resources))}
+    assert queued == set(resources)

@@ -1,0 +1,115 @@
+"""A town-hall secretary creates a dataset through the form, in French, in a real browser (Chromium) against a
+real CKAN server, then finds its territory and the facets on the dataset list.
+
+Screenshots: /tmp/grandest-metadata-*.png
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.metadata.conftest import commune_org
+
+SHOTS = "/tmp/grandest-metadata-{}.png"
+PASSWORD = "Mot-de-passe-2026!"
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
+    from ckan.tests import factories
+
+    user = factories.User(name="secretaire-ribeauville", fullname="Secrétariat de mairie", password=PASSWORD)
+    commune_org(users=[{"name": user["name"], "capacity": "admin"}])
+    page = browser_page
+    base = live_server.url
+
+    # log in
+    page.goto(base + "/user/login")
+    page.fill("#field-login", user["name"])
+    page.fill("#field-password", PASSWORD)
+    page.click("form.form-horizontal button[type=submit], form button.btn-primary")
+    page.wait_for_load_state("networkidle")
+
+    # the dataset form, in French
+    page.goto(base + "/dataset/new")
+    assert page.locator("label[for=field-title]").inner_text().strip().endswith("Titre")
+    page.fill("#field-title", "Horaires de la médiathèque")
+    page.fill("#field-notes", "Horaires d'ouverture de la médiathèque municipale de Ribeauvillé, mis à jour à "
+                              "chaque changement de saison et pendant les vacances scolaires.")
+    tags = page.locator("#s2id_field-tag_string input.select2-input")  # the keyword box (select2 tags)
+    tags.click()
+    for word in ("culture", "médiathèque"):
+        tags.type(word, delay=30)
+        page.locator(".select2-results .select2-highlighted", has_text=word).wait_for()
+        tags.press("Enter")
+    tags.press("Escape")
+    assert page.locator("#s2id_field-tag_string .select2-search-choice").all_inner_texts() == ["culture", "médiathèque"]
+    # the territory picker is prefilled with the commune's own territory
+    chosen = page.locator(".grandest-territories-chosen .grandest-territory-label")
+    chosen.first.wait_for()
+    assert chosen.all_inner_texts() == ["Ribeauvillé (commune, 68)"]
+    # ... and finds other territories by name
+    search = page.locator("#field-territories")
+    search.click()
+    search.type("strasb", delay=40)
+    option = page.locator(".grandest-territories-results li[data-key='commune:67482']")
+    option.wait_for()
+    assert option.inner_text() == "Strasbourg (commune, 67)"
+    page.screenshot(path=SHOTS.format("1-territory-picker"), full_page=False, clip={
+        "x": 0, "y": max(0, search.bounding_box()["y"] - 250), "width": 1280, "height": 600})
+    search.press("ArrowDown")  # second suggestion: the Eurométropole
+    search.press("Enter")
+    assert chosen.all_inner_texts() == ["Ribeauvillé (commune, 68)", "Eurométropole de Strasbourg (intercommunalité)"]
+    # remove it again with its button, then pick Strasbourg with the mouse
+    page.locator(".grandest-territory[data-key='epci:246700488'] button").click()
+    search.type("strasb", delay=40)
+    option.wait_for()
+    option.click()
+    assert chosen.all_inner_texts() == ["Ribeauvillé (commune, 68)", "Strasbourg (commune, 67)"]
+
+    page.check("input[name=theme][value$='/EDUC']")
+    page.select_option("#field-frequency", label="Tous les mois")
+    page.fill("#field-temporal_start", "2024-01-01")
+    page.fill("#field-contact_name", "Médiathèque municipale")
+    page.fill("#field-contact_email", "mediatheque@ribeauville.fr")
+    page.screenshot(path=SHOTS.format("2-dataset-form"), full_page=True)
+    page.click("button[name=save]")
+
+    # the resource form
+    page.wait_for_url(re.compile(r".*/resource/new$"))
+    page.click(".resource-upload-field button:has(i.fa-globe)")  # « Lien »
+    page.fill("#field-resource-url", "https://www.ribeauville.fr/mediatheque/horaires.csv")
+    page.fill("#field-name", "Horaires (CSV)")
+    page.select_option("#field-schema", value="scdl/equipements")
+    page.screenshot(path=SHOTS.format("3-resource-form"), full_page=True)
+    page.click("button[name=save][value=go-metadata]")
+
+    # the dataset page: names, not codes
+    page.wait_for_url(re.compile(r".*/dataset/horaires-de-la-mediatheque$"))
+    body = page.locator("body").inner_text()
+    for shown in ("Ribeauvillé (commune, 68)", "Strasbourg (commune, 67)", "Éducation, culture et sport", "médiathèque",
+                  "Tous les mois", "1 janvier 2024", "Licence Ouverte / Open Licence version 2.0 (Etalab)"):
+        assert shown in body, shown
+    assert "commune:67482" not in body
+    page.screenshot(path=SHOTS.format("4-dataset-page"), full_page=True)
+
+    # the dataset list: the territories of the dataset and the facets, by name
+    page.goto(base + "/dataset/")
+    item = page.locator(".dataset-item").first
+    assert "Ribeauvillé (68), Strasbourg (67)" in item.inner_text()
+    facets = page.locator("section.module-narrow").all_inner_texts()
+    joined = "\n".join(facets)
+    for label in ("Département", "Haut-Rhin (68)", "Bas-Rhin (67)", "Intercommunalité (EPCI)",
+                  "Eurométropole de", "Commune", "Strasbourg (67)", "Ribeauvillé (68)", "Thème",
+                  "Éducation, culture", "Licence Ouverte 2.0", "Fréquence de mise à jour", "Tous les mois"):
+        assert label in joined, label
+    page.screenshot(path=SHOTS.format("5-dataset-list"), full_page=True)
+
+    # a facet filters the list and its pill shows the name
+    page.click("a[href*='vocab_grandest_departement=67']")
+    page.wait_for_url(re.compile(r".*vocab_grandest_departement=67.*"))
+    assert "Horaires de la médiathèque" in page.locator("body").inner_text()
+    assert page.locator(".filter-list .filtered, .filtered.pill, span.filtered").first.inner_text().strip().startswith(
+        "Bas-Rhin (67)")
+    page.screenshot(path=SHOTS.format("6-filtered"), full_page=False)

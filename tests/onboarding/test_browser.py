@@ -1,0 +1,179 @@
+"""The whole journey in a real browser (Chromium via playwright) against a real CKAN server and a real SMTP
+server: request with the commune picked by autocompletion, confirmation link read from the town hall's mail,
+review and approval by a regional admin, the requester's invitation, first upload, and an upload refused
+over quota with its French message. Screenshots go to /tmp/grandest-onboarding-screens/."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.onboarding.conftest import PLUGINS, REGIONAL, onboarding_config
+from tests.onboarding.live import LiveCkan
+
+SHOTS = Path("/tmp/grandest-onboarding-screens")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "Mot-de-passe-2026!"
+
+
+def _body(msg):
+    from tests.conftest import CapturedMail
+
+    return CapturedMail.body(msg)
+
+
+def _mail(smtp, to, contains, timeout=20):
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for msg, env in zip(list(smtp.messages), list(smtp.envelopes)):
+            if to in env["to"] and contains in _body(msg):
+                return _body(msg)
+        time.sleep(0.2)
+    raise AssertionError(f"no mail to {to} containing {contains!r}: "
+                         f"{[(e['to'], m['Subject']) for m, e in zip(smtp.messages, smtp.envelopes)]}")
+
+
+@pytest.fixture
+def live(tmp_path, storage, clean_db, smtp_server, ckan_config):
+    with LiveCkan(tmp_path, PLUGINS, smtp=ckan_config["smtp.server"],
+                  options={"ckan.storage_path": str(storage),
+                           "ckanext.grandest.regional_admins": REGIONAL}) as server:
+        yield server
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        # playwright gives the browser a fresh profile directory of its own
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def _shot(page, name):
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@onboarding_config
+class TestJourney:
+    def test_request_confirm_approve_upload_and_refusal(self, live, browser_page, smtp_server, tmp_path):
+        from ckan.tests import factories
+
+        factories.User(name=REGIONAL, password=PASSWORD, email="regional@datagrandest.example",
+                       fullname="Équipe régionale")
+        page = browser_page
+        base = live.url
+
+        # 1. the request, the commune picked through the autocompletion
+        page.goto(f"{base}/commune/inscription", wait_until="networkidle")
+        page.click("#field-commune")
+        page.keyboard.type("schirm", delay=60)
+        page.locator("#commune-suggestions [role=option]").first.wait_for()
+        _shot(page, "01-autocompletion")
+        page.locator("#commune-suggestions [role=option]", has_text="Schirmeck").first.click()
+        assert page.input_value("#field-insee-code") == "67448"
+        page.fill("#field-requester-name", "Claire Martin")
+        page.fill("#field-requester-role", "Secrétaire de mairie")
+        page.fill("#field-requester-email", "claire.martin@example.org")
+        page.fill("#field-requester-phone", "03 88 97 00 00")
+        page.fill("#field-message", "Nous voudrions publier nos délibérations et notre budget.")
+        _shot(page, "02-request-form")
+        page.click("button[type=submit]:has-text('Envoyer la demande')")
+        page.wait_for_selector("text=Merci, votre demande est envoyée")
+        _shot(page, "03-request-sent")
+
+        # 2. the town hall's mail (official address from the annuaire), its link, the confirmation
+        body = _mail(smtp_server, "secretariat@ville-schirmeck.fr", "/commune/confirmation/")
+        confirm_url = re.search(r"http://\S+/commune/confirmation/\S+", body).group(0)
+        assert confirm_url.startswith(base)
+        page.goto(confirm_url)
+        page.wait_for_selector("text=Cette demande vient-elle de votre mairie ?")
+        _shot(page, "04-townhall-confirmation")
+        page.click("text=Oui, je confirme cette demande")
+        page.wait_for_selector("text=Merci, la demande est confirmée")
+        _shot(page, "05-townhall-confirmed")
+
+        # 3. the regional admin reviews and approves
+        page.goto(f"{base}/user/login")
+        page.fill("#field-login", REGIONAL)
+        page.fill("#field-password", PASSWORD)
+        page.click("form:has(#field-login) button[type=submit]")
+        page.goto(f"{base}/commune/demandes")
+        page.wait_for_selector("text=Schirmeck")
+        _shot(page, "06-review-queue")
+        page.click("a:has-text('Schirmeck')")
+        page.wait_for_selector("text=Référentiel")
+        _shot(page, "07-review-detail")
+        page.click("button:has-text('Accepter et créer l’organisation'), button:has-text(\"Accepter et créer l'organisation\")")
+        page.wait_for_selector("text=Demande acceptée")
+        _shot(page, "08-approved")
+        # the regional admin leaves this commune 1 MB of storage, to see the refusal below
+        org_link = page.locator("a[href*='/organization/']", has_text="Commune de Schirmeck").first
+        org_name = org_link.get_attribute("href").rstrip("/").split("/")[-1]
+        page.goto(f"{base}/organization/hebergement/{org_name}")
+        page.fill("#field-max-storage", "1")
+        page.click("button:has-text('Enregistrer')")
+        page.wait_for_selector("text=Limites d'hébergement enregistrées")
+        page.context.clear_cookies()
+
+        # 4. the requester's invitation: choose a password
+        body = _mail(smtp_server, "claire.martin@example.org", "/user/reset/")
+        reset_url = re.search(r"http://\S+/user/reset/\S+", body).group(0)
+        page.goto(reset_url)
+        page.fill("#field-password", PASSWORD)
+        page.fill("#field-confirm-password", PASSWORD)
+        _shot(page, "09-invitation")
+        page.click("button[name=save]")
+        page.goto(f"{base}/user/login")
+        page.fill("#field-login", "claire.martin@example.org")
+        page.fill("#field-password", PASSWORD)
+        page.click("form:has(#field-login) button[type=submit]")
+
+        # 5. first dataset, first upload
+        page.goto(f"{base}/dataset/new?owner_org={org_name}")
+        page.fill("#field-title", "Délibérations 2026")
+        page.fill("#field-notes", "Les délibérations du conseil municipal de Schirmeck.")
+        _shot(page, "10-dataset-form")
+        chosen = page.eval_on_selector("#field-organizations", "el => el.options[el.selectedIndex].text")
+        assert chosen.strip() == "Commune de Schirmeck"
+        page.click("button[name=save]")
+        page.wait_for_selector("#field-resource-upload", state="attached")
+        small = tmp_path / "deliberations-2026.csv"
+        small.write_bytes(b"date;objet\n" + b"2026-01-15;Budget primitif\n" * 8000)
+        page.set_input_files("#field-resource-upload", str(small))
+        page.fill("#field-name", "Délibérations 2026")
+        _shot(page, "11-first-upload")
+        page.click("button[name=save][value=go-metadata]")
+        page.wait_for_selector("text=Délibérations 2026")
+        _shot(page, "12-dataset-published")
+
+        # 6. a second file that does not fit: refused, in French, with what to do
+        big = tmp_path / "cadastre.csv"
+        big.write_bytes(b"parcelle;surface\n" + b"000AB0001;1234\n" * 60000)  # ~900 KB
+        page.goto(f"{base}/dataset/deliberations-2026/resource/new")
+        page.set_input_files("#field-resource-upload", str(big))
+        page.fill("#field-name", "Cadastre")
+        page.click("button[name=save][value=go-dataset-complete]")
+        error = page.locator(".error-explanation")
+        error.wait_for()
+        text = error.inner_text()
+        _shot(page, "13-upload-refused")
+        assert "l'espace de stockage de Commune de Schirmeck est plein" in text
+        assert "Supprimez les fichiers" in text
+
+        # 7. the commune admin's usage page
+        page.goto(f"{base}/organization/hebergement/{org_name}")
+        page.wait_for_selector("text=Espace d'hébergement")
+        _shot(page, "14-usage")
+        assert "Hébergement gratuit" in page.content()

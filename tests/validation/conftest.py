@@ -1,0 +1,237 @@
+"""Fixtures of the grandest_validation plugin tests (real PostgreSQL, Solr, Redis and CKAN worker).
+
+Every test of this folder (the engine's own tests in ``engine/`` excepted) runs with the Grand Est schemas,
+grandest_metadata and grandest_validation loaded, a regional admin named ``regional-admin`` and
+``allow_loopback`` on (the SSRF test turns it off). ``run_worker()`` runs the REAL worker,
+``ckan jobs worker grandest:validation --burst``, in a subprocess on this test slot's database, Solr core
+and Redis db, with the same plugins and storage folder as the test.
+"""
+from __future__ import annotations
+
+import csv
+import http.server
+import io
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).parent
+ENGINE_TESTS = HERE / "engine"
+QUEUE = "grandest:validation"
+REGIONAL = "regional-admin"
+
+PLUGINS = "activity scheming_datasets scheming_organizations grandest_metadata grandest_validation"
+CONFIG = {
+    "ckan.plugins": PLUGINS,
+    "scheming.dataset_schemas": "ckanext.grandest.schemas:dataset.yaml",
+    "scheming.organization_schemas": "ckanext.grandest.schemas:organization.yaml",
+    "scheming.presets": "ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml",
+    "licenses_group_url": "",
+    "ckanext.grandest.regional_admins": REGIONAL,
+    "ckanext.grandest.validation.allow_loopback": "true",
+}
+#: options the worker subprocess must share with the test
+WORKER_OPTIONS = tuple(CONFIG) + ("ckan.storage_path", "ckan.max_resource_size",
+                                  "ckanext.grandest.validation.job_timeout",
+                                  "ckanext.grandest.validation.max_attempts")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.is_relative_to(HERE) and not path.is_relative_to(ENGINE_TESTS):
+            for key, value in reversed(list(CONFIG.items())):
+                item.add_marker(pytest.mark.ckan_config(key, value), append=False)
+
+
+# --- services ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def storage(tmp_path, ckan_config, monkeypatch):
+    """A storage folder of the test's own (uploads land there; the worker reads them there)."""
+    path = tmp_path / "storage"
+    path.mkdir()
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(path))
+    return path
+
+
+@pytest.fixture
+def clean_queue():
+    """Our queue starts (and ends) empty in this slot's Redis db."""
+    import ckan.lib.jobs as jobs
+
+    jobs.get_queue(QUEUE).empty()
+    yield jobs.get_queue(QUEUE)
+    jobs.get_queue(QUEUE).empty()
+
+
+LOGGING_INI = """
+[loggers]
+keys = root
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
+"""
+
+
+def write_ini(path: Path, overrides: dict[str, str]) -> Path:
+    """A CKAN config file: test.ini plus ``overrides`` (the slot's CKAN_* env still wins for the services)."""
+    lines = ["[DEFAULT]", "debug = false", "", "[app:main]", f"use = config:{ROOT / 'test.ini'}"]
+    lines += [f"{k} = {v}" for k, v in overrides.items()]
+    path.write_text("\n".join(lines) + "\n" + LOGGING_INI, encoding="utf-8")
+    return path
+
+
+def _ini_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+@pytest.fixture
+def run_worker(ckan_config, tmp_path) -> Callable[..., subprocess.CompletedProcess]:
+    """Run ``ckan jobs worker grandest:validation --burst`` (a real worker process) until the queue is empty."""
+    def run(timeout: float = 240, **overrides: Any) -> subprocess.CompletedProcess:
+        options = {k: _ini_value(ckan_config.get(k)) for k in WORKER_OPTIONS if ckan_config.get(k) is not None}
+        options.update({k: _ini_value(v) for k, v in overrides.items()})
+        ini = write_ini(tmp_path / "worker.ini", options)
+        env = dict(os.environ)
+        env.update({"CKAN_SQLALCHEMY_URL": ckan_config["sqlalchemy.url"], "CKAN_REDIS_URL": ckan_config["ckan.redis.url"],
+                    "CKAN_SOLR_URL": ckan_config["solr_url"], "CKAN_SITE_ID": ckan_config["ckan.site_id"]})
+        env.pop("CKAN_SITE_URL", None)
+        proc = subprocess.run([str(Path(sys.executable).parent / "ckan"), "-c", str(ini), "jobs", "worker", QUEUE,
+                               "--burst"], env=env, capture_output=True, text=True, timeout=timeout)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        from ckan import model
+
+        model.Session.remove()  # the worker changed the database: read it afresh
+        return proc
+
+    return run
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A static HTTP server on 127.0.0.1 serving ``tmp_path/www``; yields ``(base_url, folder)``."""
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = lambda *a, **kw: _Handler(*a, directory=str(www), **kw)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", www
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- objects ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def org():
+    from ckan.tests import factories
+
+    return factories.Organization(name="commune-de-ribeauville", title="Commune de Ribeauvillé",
+                                  actor_type="commune", insee_code="68269")
+
+
+@pytest.fixture
+def users(org):
+    """Every role of the auth tests, with API tokens: member, editor and admin of ``org``, admin of another
+    organization, a regional admin, a sysadmin."""
+    from ckan.tests import factories
+
+    member, editor, admin = factories.UserWithToken(), factories.UserWithToken(), factories.UserWithToken()
+    other_admin = factories.UserWithToken()
+    factories.Organization(name="commune-de-selestat", title="Commune de Sélestat", actor_type="commune",
+                           insee_code="67462", users=[{"name": other_admin["name"], "capacity": "admin"}])
+    from ckan.tests.helpers import call_action
+
+    for user, capacity in ((member, "member"), (editor, "editor"), (admin, "admin")):
+        call_action("organization_member_create", id=org["id"], username=user["name"], role=capacity)
+    return {
+        "member": member, "editor": editor, "admin": admin, "other_admin": other_admin,
+        "regional": factories.UserWithToken(name=REGIONAL), "sysadmin": factories.SysadminWithToken(),
+    }
+
+
+def dataset_dict(owner_org: str, **kw: Any) -> dict[str, Any]:
+    data = {
+        "name": "deliberations-2024", "title": "Délibérations du conseil municipal", "owner_org": owner_org,
+        "notes": "Liste des délibérations adoptées par le conseil municipal depuis janvier 2024, au format du "
+                 "Socle commun des données locales (SCDL).",
+        "license_id": "lov2", "tags": [{"name": "délibérations"}, {"name": "conseil"}],
+        "frequency": "http://publications.europa.eu/resource/authority/frequency/MONTHLY",
+        "territories": ["commune:68269"],
+        "theme": ["http://publications.europa.eu/resource/authority/data-theme/GOVE"],
+        "contact_name": "Secrétariat de mairie", "contact_email": "mairie@ribeauville.example",
+    }
+    data.update(kw)
+    return data
+
+
+def ctx() -> dict[str, Any]:
+    """The context of a publisher with every right (the site user), for setting up objects."""
+    from ckan.tests.helpers import call_action
+
+    return {"user": call_action("get_site_user", context={"ignore_auth": True})["name"]}
+
+
+def act(action: str, **data: Any) -> Any:
+    """``call_action`` as the site user."""
+    from ckan.tests.helpers import call_action
+
+    return call_action(action, context=ctx(), **data)
+
+
+def make_dataset(owner_org: str, **kw: Any) -> dict[str, Any]:
+    return act("package_create", **dataset_dict(owner_org, **kw))
+
+
+def upload(package_id: str, content: bytes | str, filename: str, **kw: Any) -> dict[str, Any]:
+    """``resource_create`` with a file upload (as the web form sends it)."""
+    from werkzeug.datastructures import FileStorage
+
+    from ckan.tests.helpers import call_action
+
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    stream = FileStorage(stream=io.BytesIO(data), filename=filename, content_type="text/csv")
+    context = kw.pop("context", None) or ctx()
+    return call_action("resource_create", context=context, package_id=package_id, upload=stream, url=filename, **kw)
+
+
+def csv_text(header: list[str], rows: list[dict[str, str]] | list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in header] if isinstance(row, dict) else row)
+    return buf.getvalue()

@@ -1,0 +1,98 @@
+"""A town-hall secretary uploads a CSV through the resource form in a real browser (Chromium) against a real
+CKAN server; the real worker checks it; she reads the report, in French, and sees what to fix.
+
+Screenshots: /tmp/grandest-validation-*.png
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.validation.conftest import csv_text, make_dataset
+from tests.validation.engine.conftest import DELIB_HEADER, delib_row
+
+SHOTS = "/tmp/grandest-validation-{}.png"
+PASSWORD = "Mot-de-passe-2026!"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue")
+def test_upload_a_csv_and_read_its_report_in_french(storage, live_server, browser_page, run_worker, tmp_path):
+    from ckan.tests import factories
+
+    user = factories.User(name="secretaire-ribeauville", fullname="Secrétariat de mairie", password=PASSWORD)
+    org = factories.Organization(name="commune-de-ribeauville", title="Commune de Ribeauvillé", actor_type="commune",
+                                 insee_code="68269", users=[{"name": user["name"], "capacity": "admin"}])
+    dataset = make_dataset(org["id"])
+    csv_file = tmp_path / "deliberations-2024.csv"
+    csv_file.write_text(csv_text(DELIB_HEADER, [
+        delib_row(),
+        delib_row(DELIB_ID="2024-002", COLL_SIRET="12345678901234", DELIB_DATE="31/02/2024"),
+        delib_row(DELIB_ID="2024-003", VOTE_POUR="99"),
+    ]), encoding="utf-8")
+    page = browser_page
+    base = live_server.url
+
+    page.goto(base + "/user/login")
+    page.fill("#field-login", user["name"])
+    page.fill("#field-password", PASSWORD)
+    page.click("form.form-horizontal button[type=submit], form button.btn-primary")
+    page.wait_for_load_state("networkidle")
+
+    # the resource form: upload the file, declare the national schema
+    page.goto(f"{base}/dataset/{dataset['name']}/resource/new")
+    page.set_input_files("#field-resource-upload", str(csv_file))
+    page.fill("#field-name", "Délibérations 2024")
+    page.select_option("#field-format", value="CSV")
+    page.select_option("#field-schema", value="scdl/deliberations")
+    page.screenshot(path=SHOTS.format("1-resource-form"), full_page=True)
+    page.click("button[name=save]")
+    page.wait_for_url(re.compile(rf".*/dataset/{dataset['name']}(/resource/[^/]+)?$"))
+
+    # the request did not wait: the file waits for its check
+    page.goto(f"{base}/dataset/{dataset['name']}")
+    link = page.locator(".resource-item a.grandest-score").first
+    link.wait_for()
+    report_url = link.get_attribute("href")
+    assert re.search(r"/resource/[0-9a-f-]+/validation$", report_url)
+    assert "En attente de vérification" in page.locator(".resource-item").first.inner_text()
+    page.goto(base + report_url)
+    assert "Le fichier est en cours de vérification" in page.locator("body").inner_text()
+    page.screenshot(path=SHOTS.format("2-report-pending"), full_page=False)
+
+    # the worker checks it (burst mode), then the report reads in French
+    run_worker()
+    page.goto(f"{base}/dataset/{dataset['name']}")
+    page.screenshot(path=SHOTS.format("3-dataset-page"), full_page=True)
+    page.locator(".resource-item a.grandest-score").first.click()
+    page.wait_for_url(re.compile(r".*/validation$"))
+    body = page.locator("body").inner_text()
+    for text in ("Rapport de vérification", "Problèmes à corriger", "4 problèmes ont été trouvés.",
+                 "Numéro SIRET invalide", "Ligne 3, colonne « COLL_SIRET » : « 12345678901234 » n'est pas un numéro "
+                 "SIRET valide.", "Comment corriger", "Valeur mal écrite", "Total incorrect",
+                 "Score de qualité des données", "Conformité au schéma", "Délibérations (version 2.1.5)",
+                 "Vérifier à nouveau le fichier"):
+        assert text in body, text
+    siret = page.locator("#problem-french-siret-value")
+    assert "14 chiffres" in siret.inner_text()
+    assert siret.locator("td").all_inner_texts()[:3] == ["3", "COLL_SIRET", "12345678901234"]
+    page.screenshot(path=SHOTS.format("4-report"), full_page=True)
+
+    # she asks for a new check: the previous report stays visible meanwhile
+    page.click("text=Vérifier à nouveau le fichier")
+    page.wait_for_load_state("networkidle")
+    body = page.locator("body").inner_text()
+    assert "va être vérifié de nouveau dans quelques instants" in body
+    assert "Numéro SIRET invalide" in body
+
+    # the quality page of the dataset: each criterion's points
+    page.goto(f"{base}/dataset/{dataset['name']}/quality")
+    body = page.locator("body").inner_text()
+    for text in ("Qualité du jeu de données", "Trouvabilité", "Réutilisabilité", "Score des données"):
+        assert text in body, text
+    page.screenshot(path=SHOTS.format("5-dataset-quality"), full_page=True)
+
+    # the organization's quality page, for its admin
+    page.goto(f"{base}/organization/{org['name']}/quality")
+    assert "Qualité des données de Commune de Ribeauvillé" in page.locator("body").inner_text()
+    page.screenshot(path=SHOTS.format("6-organization-quality"), full_page=True)

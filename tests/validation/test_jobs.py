@@ -1,0 +1,362 @@
+"""The validation job end to end, through the REAL worker (``ckan jobs worker grandest:validation --burst``).
+
+Uploads and links are created through the actions (as the web form and the API do); the request only queues a
+job; the worker subprocess validates, stores the report, scores and re-indexes; Solr answers the facet and
+sort queries.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import time
+import zipfile
+
+import pytest
+import requests
+
+from tests.validation.conftest import QUEUE, act, csv_text, make_dataset, upload
+from tests.validation.engine.conftest import DELIB_HEADER, delib_row
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue", "storage")
+
+
+def _quality(resource_id: str):
+    from ckan import model
+
+    from ckanext.grandest.validation.model import ResourceQuality
+
+    model.Session.expire_all()
+    return model.Session.get(ResourceQuality, resource_id)
+
+
+def _report(resource_id: str) -> dict:
+    from ckan.tests.helpers import call_action
+
+    return call_action("grandest_resource_validation_show", id=resource_id)
+
+
+def _valid_delib_csv(rows: int = 3) -> str:
+    return csv_text(DELIB_HEADER, [delib_row(DELIB_ID=f"2024-{i:03d}") for i in range(1, rows + 1)])
+
+
+def _invalid_delib_csv() -> str:
+    return csv_text(DELIB_HEADER, [
+        delib_row(),
+        delib_row(DELIB_ID="2024-002", COLL_SIRET="12345678901234", DELIB_DATE="31/02/2024"),
+        delib_row(DELIB_ID="2024-003", VOTE_POUR="99"),
+    ])
+
+
+def _solr(**params) -> dict:
+    import ckan.plugins.toolkit as tk
+
+    params = {"wt": "json", "q": "*:*", "fq": f"+site_id:{tk.config['ckan.site_id']}", **params}
+    return requests.get(tk.config["solr_url"] + "/select", params=params, timeout=10).json()
+
+
+class TestUploads:
+    def test_a_valid_csv_is_queued_then_validated_by_the_worker(self, org, clean_queue, run_worker):
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _valid_delib_csv(), "deliberations.csv", format="CSV",
+                     schema="scdl/deliberations")
+        # the request only queued a job: the resource is pending, the job is in our queue
+        row = _quality(res["id"])
+        assert row.status == "pending"
+        assert row.report_run_id is None
+        jobs = [j for j in clean_queue.jobs if j.func_name.endswith("validate_resource")]
+        assert len(jobs) == 1
+        assert jobs[0].timeout == 900
+        assert _report(res["id"])["report"] is None
+
+        run_worker()
+
+        shown = _report(res["id"])
+        assert shown["status"] == "success"
+        report = shown["report"]
+        assert report["status"] == "valid"
+        assert report["schema"]["id"] == "scdl/deliberations"
+        assert report["table"]["rows"] == 3
+        assert shown["data_score"]["total"] >= 87 and shown["data_score"]["band"] == "excellent"
+        # the transitions were recorded
+        from ckan import model
+
+        from ckanext.grandest.validation.model import ValidationEvent
+
+        steps = [e.to_status for e in model.Session.query(ValidationEvent).filter(
+            ValidationEvent.resource_id == res["id"]).order_by(ValidationEvent.id)]
+        assert steps == ["pending", "running", "success"]
+        # the resource itself was not touched by the plugin
+        after = act("resource_show", id=res["id"])
+        assert after["metadata_modified"] == res["metadata_modified"]
+        assert not any(k.startswith("grandest") or k.startswith("validation") for k in after)
+        # the dataset's scores are indexed in Solr
+        doc = _solr(q=f"id:{dataset['id']}", fl="id")["response"]
+        assert doc["numFound"] == 1
+        assert _solr(q="grandest_data_band:excellent")["response"]["numFound"] == 1
+        assert _solr(q="grandest_metadata_score:[200 TO 405]")["response"]["numFound"] == 1
+
+    def test_an_invalid_scdl_deliberations_file_gets_a_failure_with_french_explanations(self, org, run_worker):
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _invalid_delib_csv(), "deliberations.csv", format="CSV",
+                     schema="scdl/deliberations")
+        run_worker()
+        shown = _report(res["id"])
+        assert shown["status"] == "failure"
+        report = shown["report"]
+        assert report["status"] == "invalid"
+        assert report["counts"]["french-siret-value"] == 1
+        assert report["counts"]["type-error"] == 1
+        siret = next(e for e in report["errors"] if e["type"] == "french-siret-value")
+        assert siret["row"] == 3 and siret["column"] == "COLL_SIRET" and siret["value"] == "12345678901234"
+        assert "n'est pas un numéro SIRET valide" in siret["message"]
+        assert "14 chiffres" in siret["fix"]
+        score = shown["data_score"]
+        assert score["total"] < 87
+        conformity = next(c for c in score["components"] if c["key"] == "conformity")
+        assert conformity["points"] < conformity["max"]
+
+    def test_a_zip_bomb_is_refused_without_extracting_it(self, org, run_worker, ckan_config):
+        dataset = make_dataset(org["id"])
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("data.csv", b"a,b\n" + b"0,0\n" * (40 * 1024 * 1024 // 4))  # 40 MiB of zeros
+        bomb = buf.getvalue()
+        assert len(bomb) < 200 * 1024
+        res = upload(dataset["id"], bomb, "donnees.zip", format="ZIP")
+        started = time.monotonic()
+        proc = run_worker()
+        assert time.monotonic() - started < 60  # refused from the zip's directory, never extracted
+        shown = _report(res["id"])
+        assert shown["status"] == "failure", proc.stderr[-2000:]
+        report = shown["report"]
+        assert report["status"] == "rejected"
+        assert not (report["table"] or {}).get("rows")
+        assert report["errors"][0]["type"] == "zip-bomb"
+        assert report["errors"][0]["message"] and report["errors"][0]["fix"]
+
+    def test_a_metadata_only_edit_does_not_validate_again(self, org, clean_queue, run_worker):
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _valid_delib_csv(), "deliberations.csv", format="CSV",
+                     schema="scdl/deliberations")
+        run_worker()
+        first = _quality(res["id"]).run_id
+        act("resource_patch", id=res["id"], description="Délibérations du conseil municipal, 2024.")
+        act("package_patch", id=dataset["id"], title="Délibérations 2024")
+        assert not [j for j in clean_queue.jobs if j.func_name.endswith("validate_resource")]
+        assert [j for j in clean_queue.jobs if j.func_name.endswith("score_dataset")]
+        run_worker()
+        assert _quality(res["id"]).run_id == first
+        # a new file is validated again
+        from werkzeug.datastructures import FileStorage
+
+        act("resource_update", id=res["id"], package_id=dataset["id"], format="CSV",
+                    schema="scdl/deliberations", url="deliberations.csv",
+                    upload=FileStorage(stream=io.BytesIO(_invalid_delib_csv().encode()), filename="deliberations.csv"))
+        assert _quality(res["id"]).status == "pending"
+        run_worker()
+        assert _quality(res["id"]).status == "failure"
+        assert _quality(res["id"]).run_id != first
+
+
+class TestLinks:
+    def test_a_link_to_a_loopback_server_is_refused_when_allow_loopback_is_false(self, org, http_server,
+                                                                                  run_worker):
+        base, www = http_server
+        (www / "deliberations.csv").write_text(_valid_delib_csv(), encoding="utf-8")
+        dataset = make_dataset(org["id"])
+        res = act("resource_create", package_id=dataset["id"], url=f"{base}/deliberations.csv",
+                          format="CSV", name="Délibérations")
+        run_worker(**{"ckanext.grandest.validation.allow_loopback": "false"})
+        shown = _report(res["id"])
+        assert shown["status"] == "error"
+        error = shown["report"]["errors"][0]
+        assert error["code"] == "forbidden-address"
+        assert "réseau privé ou interne" in error["message"]
+        assert _quality(res["id"]).available is False
+
+    def test_a_link_is_downloaded_and_validated_when_loopback_is_allowed(self, org, http_server, run_worker):
+        base, www = http_server
+        (www / "deliberations.csv").write_text(_invalid_delib_csv(), encoding="utf-8")
+        dataset = make_dataset(org["id"])
+        res = act("resource_create", package_id=dataset["id"], url=f"{base}/deliberations.csv",
+                          format="CSV", schema="scdl/deliberations", name="Délibérations")
+        run_worker()
+        shown = _report(res["id"])
+        assert shown["status"] == "failure"
+        assert shown["report"]["source"]["fetch"]["status"] == 200
+        assert _quality(res["id"]).available is True
+
+    def test_a_pdf_link_is_scored_on_what_applies(self, org, http_server, run_worker):
+        base, www = http_server
+        (www / "rapport.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n")
+        dataset = make_dataset(org["id"])
+        res = act("resource_create", package_id=dataset["id"], url=f"{base}/rapport.pdf", format="PDF",
+                          name="Rapport annuel", description="Le rapport annuel de la commune, en PDF.")
+        run_worker()
+        shown = _report(res["id"])
+        assert shown["status"] == "success"
+        score = shown["data_score"]
+        assert score["kind"] == "non-tabular"
+        assert [c["key"] for c in score["components"]] == ["availability", "openness", "metadata"]
+        assert next(c for c in score["components"] if c["key"] == "availability")["points"] == 40
+
+
+class TestRecovery:
+    def test_a_worker_killed_mid_job_is_recovered_and_the_job_runs_again(self, org, clean_queue, run_worker):
+        from ckan import model
+
+        from ckanext.grandest.validation.model import ValidationRun
+
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _valid_delib_csv(), "deliberations.csv", format="CSV",
+                     schema="scdl/deliberations")
+        row = _quality(res["id"])
+        run_id = row.run_id
+        # a worker took the job and was killed an hour ago: the row says 'running', the job is gone from Redis
+        clean_queue.empty()
+        run = model.Session.get(ValidationRun, run_id)
+        run.status, run.started = "running", datetime.datetime.utcnow() - datetime.timedelta(hours=1)
+        row.status = "running"
+        model.Session.commit()
+
+        from ckanext.grandest.validation import scheduler
+
+        entries = scheduler.recover_stale(actor="test")
+        assert [e["run_id"] for e in entries] == [run_id]
+        model.Session.expire_all()
+        old = model.Session.get(ValidationRun, run_id)
+        assert old.status == "error" and "interrompue" in old.error
+        new_id = entries[0]["requeued"]
+        assert _quality(res["id"]).run_id == new_id and _quality(res["id"]).status == "pending"
+        assert model.Session.get(ValidationRun, new_id).attempt == 2
+        assert [j.args for j in clean_queue.jobs] == [[new_id]]
+
+        run_worker()
+        assert _quality(res["id"]).status == "success"
+
+    def test_the_next_job_recovers_interrupted_validations_of_other_resources(self, org, run_worker):
+        from ckan import model
+
+        from ckanext.grandest.validation.model import ValidationRun
+
+        dataset = make_dataset(org["id"])
+        stuck = upload(dataset["id"], _valid_delib_csv(), "a.csv", format="CSV")
+        run_worker()
+        stuck_run_id = _quality(stuck["id"]).run_id
+        stuck_run = model.Session.get(ValidationRun, stuck_run_id)
+        stuck_run.status, stuck_run.started = "running", datetime.datetime.utcnow() - datetime.timedelta(hours=2)
+        model.Session.commit()
+        other = upload(dataset["id"], _valid_delib_csv(), "b.csv", format="CSV")
+        run_worker()  # the job of `other` recovers `stuck` and queues it again; the burst worker runs both
+        assert _quality(other["id"]).status == "success"
+        assert _quality(stuck["id"]).status == "success"
+        assert model.Session.get(ValidationRun, stuck_run.id).status == "error"
+
+    def test_recovery_gives_up_after_max_attempts(self, org, clean_queue, ckan_config, monkeypatch):
+        from ckan import model
+
+        from ckanext.grandest.validation import scheduler
+        from ckanext.grandest.validation.model import ValidationRun
+
+        monkeypatch.setitem(ckan_config, "ckanext.grandest.validation.max_attempts", "2")
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _valid_delib_csv(), "a.csv", format="CSV")
+        run_id = _quality(res["id"]).run_id
+        run = model.Session.get(ValidationRun, run_id)
+        run.status, run.attempt = "running", 2
+        run.started = datetime.datetime.utcnow() - datetime.timedelta(hours=2)
+        model.Session.commit()
+        entries = scheduler.recover_stale(actor="test")
+        assert entries[0]["requeued"] is None
+        assert _quality(res["id"]).status == "error"
+        assert "n'est plus relancée" in model.Session.get(ValidationRun, run.id).error
+
+
+class TestSearch:
+    def test_facet_and_sort_by_band_through_solr(self, org, run_worker, app):
+        good = make_dataset(org["id"], name="bonnes-deliberations", title="Bonnes délibérations")
+        bad = make_dataset(org["id"], name="mauvaises-deliberations", title="Mauvaises délibérations",
+                           notes="Court.", tags=[], frequency="", theme=[], territories=[])
+        upload(good["id"], _valid_delib_csv(), "ok.csv", format="CSV", schema="scdl/deliberations")
+        upload(bad["id"], "a;b\n1\n2;3;4\n", "bad.csv", format="CSV")
+        run_worker()
+        result = act("package_search", q="*:*", **{"facet.field": '["grandest_data_band", '
+                                                                          '"grandest_metadata_band"]'})
+        bands = {i["name"]: i["count"] for i in result["search_facets"]["grandest_data_band"]["items"]}
+        assert bands.get("excellent") == 1
+        assert sum(bands.values()) == 2
+        labels = {i["name"]: i["display_name"] for i in result["search_facets"]["grandest_data_band"]["items"]}
+        assert labels["excellent"] == "Excellent"
+        only = act("package_search", fq="grandest_data_band:excellent")
+        assert [d["name"] for d in only["results"]] == ["bonnes-deliberations"]
+        best = act("package_search", sort="grandest_data_score desc")
+        assert [d["name"] for d in best["results"]] == ["bonnes-deliberations", "mauvaises-deliberations"]
+        worst = act("package_search", sort="grandest_data_score asc")
+        assert [d["name"] for d in worst["results"]] == ["mauvaises-deliberations", "bonnes-deliberations"]
+        worst_md = act("package_search", sort="grandest_metadata_score asc")
+        assert worst_md["results"][0]["name"] == "mauvaises-deliberations"
+        # and the search page offers the facet and the sort, in French
+        page = app.get("/dataset/", query_string={"sort": "grandest_data_score desc"}).body
+        assert "Qualité des données" in page
+        assert "Meilleur score de données" in page
+        assert page.index("Bonnes délibérations") < page.index("Mauvaises délibérations")
+        assert QUEUE  # the queue name is the plugin's own
+
+
+class TestTriggers:
+    """What queues a validation, and what only re-computes the scores (no worker needed)."""
+
+    @staticmethod
+    def _validations(queue) -> list:
+        return [j for j in queue.jobs if j.func_name.endswith("validate_resource")]
+
+    def test_a_dataset_created_with_its_resources_queues_their_validation(self, org, clean_queue):
+        dataset = make_dataset(org["id"], resources=[
+            {"url": "https://example.org/a.csv", "format": "CSV", "name": "A"},
+            {"url": "https://example.org/b.pdf", "format": "PDF", "name": "B"},
+        ])
+        assert {_quality(r["id"]).status for r in dataset["resources"]} == {"pending"}
+        assert len(self._validations(clean_queue)) == 2
+
+    def test_a_package_update_that_changes_a_link_validates_that_resource_only(self, org, clean_queue):
+        dataset = make_dataset(org["id"], resources=[
+            {"url": "https://example.org/a.csv", "format": "CSV", "name": "A"},
+            {"url": "https://example.org/b.csv", "format": "CSV", "name": "B"},
+        ])
+        first = {r["id"]: _quality(r["id"]).run_id for r in dataset["resources"]}
+        clean_queue.empty()
+        resources = [dict(r) for r in dataset["resources"]]
+        resources[1]["url"] = "https://example.org/b-2025.csv"
+        resources[0]["description"] = "Une description plus complète de la ressource A."
+        act("package_update", **dict(dataset, resources=resources))
+        a, b = dataset["resources"]
+        assert _quality(a["id"]).run_id == first[a["id"]]
+        assert _quality(b["id"]).run_id != first[b["id"]]
+        assert [j.args for j in self._validations(clean_queue)] == [[_quality(b["id"]).run_id]]
+
+    def test_changing_the_declared_schema_validates_again(self, org, clean_queue):
+        dataset = make_dataset(org["id"])
+        res = act("resource_create", package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
+        clean_queue.empty()
+        act("resource_patch", id=res["id"], schema="scdl/deliberations")
+        assert len(self._validations(clean_queue)) == 1
+
+    def test_a_failed_update_queues_nothing_and_keeps_the_state(self, org, clean_queue):
+        import ckan.plugins.toolkit as tk
+
+        dataset = make_dataset(org["id"])
+        res = act("resource_create", package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
+        run_id = _quality(res["id"]).run_id
+        clean_queue.empty()
+        with pytest.raises(tk.ValidationError):
+            act("resource_patch", id=res["id"], url="https://example.org/new.csv", schema="pas-un-schema")
+        assert _quality(res["id"]).run_id == run_id
+        assert not clean_queue.jobs
+
+    def test_run_on_update_can_be_switched_off(self, org, clean_queue, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckanext.grandest.validation.run_on_update", "false")
+        dataset = make_dataset(org["id"])
+        res = act("resource_create", package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
+        clean_queue.empty()
+        act("resource_patch", id=res["id"], url="https://example.org/b.csv")
+        assert not self._validations(clean_queue)

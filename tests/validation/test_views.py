@@ -1,0 +1,171 @@
+"""Pages of grandest_validation, in French: the report of a resource, the badges, the quality of a dataset, of an
+organization and of the region. Data is validated by the real worker."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.validation.conftest import act, csv_text, make_dataset, upload
+from tests.validation.engine.conftest import DELIB_HEADER, delib_row
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue", "storage")
+
+
+def _csrf(body: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', body)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def _auth(user: dict) -> dict:
+    return {"Authorization": user["token"]}
+
+
+def _invalid_csv() -> str:
+    return csv_text(DELIB_HEADER, [
+        delib_row(),
+        delib_row(DELIB_ID="2024-002", COLL_SIRET="12345678901234", DELIB_DATE="31/02/2024"),
+    ])
+
+
+@pytest.fixture
+def checked(org, users, run_worker):
+    """A public dataset with an invalid délibérations file and a private one, both checked by the worker."""
+    public = make_dataset(org["id"], name="deliberations-2024")
+    res = upload(public["id"], _invalid_csv(), "deliberations.csv", format="CSV", schema="scdl/deliberations",
+                 name="Délibérations 2024")
+    private = make_dataset(org["id"], name="brouillon", title="Brouillon", private=True)
+    res_private = upload(private["id"], _invalid_csv(), "brouillon.csv", format="CSV", name="Brouillon")
+    run_worker()
+    return {"dataset": public, "resource": res, "private": private, "res_private": res_private, "users": users,
+            "org": org}
+
+
+def _report_url(data: dict, key: str = "resource", dataset: str = "dataset") -> str:
+    return f"/dataset/{data[dataset]['name']}/resource/{data[key]['id']}/validation"
+
+
+class TestReportPage:
+    def test_the_report_says_in_french_what_is_wrong_and_how_to_fix_it(self, app, checked):
+        body = app.get(_report_url(checked), status=200).body
+        assert "Rapport de vérification" in body
+        assert "Problèmes à corriger" in body
+        assert "2 problèmes ont été trouvés." in body and "1 ligne est concernée." in body
+        # each problem: what it is, where (row, column, value), what it means here, how to fix it
+        assert "Numéro SIRET invalide" in body
+        assert "Ligne 3, colonne « COLL_SIRET » : « 12345678901234 » n&#39;est pas un numéro SIRET valide." in body
+        assert "Comment corriger" in body and "annuaire-entreprises.data.gouv.fr" in body
+        assert "Valeur mal écrite" in body and "AAAA-MM-JJ" in body
+        assert "<td>COLL_SIRET</td>" in body and "12345678901234</td>" in body
+        # the file, the schema and the score, criterion by criterion
+        assert "Délibérations (version 2.1.5)" in body
+        assert "Score de qualité des données" in body
+        assert "Conformité au schéma" in body and "Lignes conformes" in body
+        assert "/ 35" in body
+        assert "Ce rapport au format JSON" in body
+        # anonymous visitors don't get the "check again" button
+        assert "Vérifier à nouveau le fichier" not in body
+
+    def test_a_pending_check_is_announced(self, app, org):
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _invalid_csv(), "deliberations.csv", format="CSV")
+        body = app.get(f"/dataset/{dataset['name']}/resource/{res['id']}/validation", status=200).body
+        assert "En attente de vérification" in body
+        assert "Le fichier est en cours de vérification" in body
+
+    def test_the_report_of_a_private_dataset_is_not_public(self, app, checked):
+        url = _report_url(checked, "res_private", "private")
+        app.get(url, status=403)
+        app.get(url, headers=_auth(checked["users"]["other_admin"]), status=403)
+        body = app.get(url, headers=_auth(checked["users"]["member"]), status=200).body
+        assert "Rapport de vérification" in body
+        assert "Vérifier à nouveau le fichier" not in body
+
+    def test_an_editor_checks_the_file_again(self, app, checked):
+        from ckan import model
+
+        from ckanext.grandest.validation.model import ResourceQuality
+
+        editor = checked["users"]["editor"]
+        url = _report_url(checked)
+        page = app.get(url, headers=_auth(editor), status=200)
+        assert "Vérifier à nouveau le fichier" in page.body
+        before = model.Session.get(ResourceQuality, checked["resource"]["id"]).run_id
+        done = app.post(url, headers=_auth(editor), data={"_csrf_token": _csrf(page.body)}, follow_redirects=True)
+        assert "va être vérifié de nouveau dans quelques instants" in done.body
+        assert "En attente de vérification" in done.body
+        assert "Numéro SIRET invalide" in done.body  # the previous report is still shown meanwhile
+        model.Session.expire_all()
+        row = model.Session.get(ResourceQuality, checked["resource"]["id"])
+        assert row.run_id != before and row.status == "pending"
+
+    def test_a_member_cannot_ask_for_a_check(self, app, checked):
+        member = checked["users"]["member"]
+        page = app.get(_report_url(checked), headers=_auth(member))
+        app.post(_report_url(checked), headers=_auth(member), data={"_csrf_token": _csrf(page.body)}, status=403)
+
+    def test_unknown_resource_is_404(self, app, checked):
+        app.get(f"/dataset/{checked['dataset']['name']}/resource/inconnue/validation", status=404)
+
+
+class TestBadges:
+    def test_dataset_resource_and_list_pages_show_the_scores(self, app, checked):
+        dataset_page = app.get(f"/dataset/{checked['dataset']['name']}").body
+        assert "grandest-score" in dataset_page
+        assert "Métadonnées" in dataset_page
+        assert f"/dataset/{checked['dataset']['name']}/quality" in dataset_page
+        assert _report_url(checked) in dataset_page  # each resource links to its report
+        res_page = app.get(f"/dataset/{checked['dataset']['name']}/resource/{checked['resource']['id']}").body
+        assert "Problèmes à corriger" in res_page
+        assert "Voir le rapport de vérification" in res_page
+        listing = app.get("/dataset/").body
+        assert listing.count("grandest-scores") == 1  # the public dataset only
+        assert "/100" in listing and "/405" in listing
+
+    def test_the_dataset_quality_page_gives_the_points_of_each_criterion(self, app, checked):
+        body = app.get(f"/dataset/{checked['dataset']['name']}/quality", status=200).body
+        assert "Qualité du jeu de données" in body
+        for label in ("Trouvabilité", "Mots-clés", "Accessibilité", "Interopérabilité", "Réutilisabilité",
+                      "Contexte", "/ 405"):
+            assert label in body, label
+        assert "Délibérations 2024" in body
+        app.get(f"/dataset/{checked['private']['name']}/quality", status=403)
+
+
+class TestOrganizationAndRegion:
+    def test_the_organization_page_lists_the_worst_files_first(self, app, checked, run_worker):
+        good = make_dataset(checked["org"]["id"], name="bonnes")
+        upload(good["id"], csv_text(DELIB_HEADER, [delib_row()]), "ok.csv", format="CSV", schema="scdl/deliberations",
+               name="Fichier conforme")
+        run_worker()
+        admin = checked["users"]["admin"]
+        body = app.get("/organization/commune-de-ribeauville/quality", headers=_auth(admin), status=200).body
+        assert "Qualité des données de Commune de Ribeauvillé" in body
+        assert "fichiers avec des problèmes à corriger" in body
+        assert body.index("Brouillon") < body.index("Fichier conforme")
+        assert body.index("Délibérations 2024") < body.index("Fichier conforme")
+        filtered = app.get("/organization/commune-de-ribeauville/quality?band=excellent", headers=_auth(admin)).body
+        files = filtered[filtered.index('id="files"'):]
+        assert "Fichier conforme" in files and "Brouillon" not in files.split("Jeux de données, du plus faible")[0]
+        # the tab is shown to members only
+        assert "/organization/commune-de-ribeauville/quality" in app.get(
+            "/organization/commune-de-ribeauville", headers=_auth(admin)).body
+        assert "/organization/commune-de-ribeauville/quality" not in app.get("/organization/commune-de-ribeauville").body
+        app.get("/organization/commune-de-ribeauville/quality", status=403)
+        app.get("/organization/commune-de-ribeauville/quality", headers=_auth(checked["users"]["other_admin"]),
+                status=403)
+        # a bad filter does not break the page: back to the unfiltered list
+        resp = app.get("/organization/commune-de-ribeauville/quality?band=parfait", headers=_auth(admin),
+                       follow_redirects=False)
+        assert resp.status_code == 302 and resp.location.endswith("/organization/commune-de-ribeauville/quality")
+
+    def test_the_region_page_is_for_regional_admins(self, app, checked):
+        body = app.get("/quality", headers=_auth(checked["users"]["regional"]), status=200).body
+        assert "Qualité des données de la région" in body
+        assert "Commune de Ribeauvillé" in body and "Commune de Sélestat" in body
+        assert "Les fichiers aux scores les plus faibles" in body
+        filtered = app.get("/quality?departement=67", headers=_auth(checked["users"]["regional"])).body
+        assert "Commune de Sélestat" in filtered and "Commune de Ribeauvillé" not in filtered
+        app.get("/quality", headers=_auth(checked["users"]["admin"]), status=403)
+        app.get("/quality", status=403)
