@@ -12,8 +12,8 @@ fi
 cfg=$(mktemp)
 cat >"$cfg" <<'CFG'
 [python: **.py]
-[ckan: **/templates/**.html]
-[ckan: **/templates/**.txt]
+[ckan.lib.extract.extract_ckan: **/templates/**.html]
+[ckan.lib.extract.extract_ckan: **/templates/**.txt]
 [javascript: **.js]
 CFG
 for area in "${areas[@]}"; do

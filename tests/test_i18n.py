@@ -11,8 +11,12 @@ I18N = Path(__file__).resolve().parents[1] / "i18n"
 POTS = sorted(I18N.glob("ckanext-grandest-*.pot"))
 
 
+def _key(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _messages(catalog) -> dict:
-    return {m.id: m.string for m in catalog if m.id}
+    return {_key(m.id): _key(m.string) for m in catalog if m.id}
 
 
 def test_there_are_catalogs():
@@ -45,6 +49,6 @@ def test_compiled_catalog_matches_po(pot: Path, locale: str):
         po = read_po(f, locale=locale)
     with open(f"{base}.mo", "rb") as f:
         mo = read_mo(f)
-    expected = {m.id: m.string for m in po
+    expected = {_key(m.id): _key(m.string) for m in po
                 if m.id and not m.fuzzy and m.string and (all(m.string) if isinstance(m.string, (tuple, list)) else True)}
     assert _messages(mo) == expected, f"{base}.mo is stale: run dev/i18n.sh"
