@@ -39,7 +39,7 @@ STORAGE = Path("/tmp/grandest-onboarding-bench")
 SETUPS = {
     "stock": {"ckan.plugins": "activity"},
     "grandest": {"ckan.plugins": "activity grandest_onboarding"},
-}
+}  # stock = grandest with grandest_onboarding unloaded, in the same process (see child())
 PER_DATASET = 50
 FILLER = b"annee;montant\n" + b"2026;1000\n" * 48  # 512 bytes
 SAMPLE = b"code_insee;nom;population\n" + b"67448;Schirmeck;2115\n" * 190  # ~4 KiB
@@ -64,18 +64,22 @@ def summary(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(ms), "p95": pct(ms, 95), "n": len(ms)}
 
 
-def child(setup: str, levels: list[int], samples: int) -> dict:
-    """One configuration, in this (fresh) process."""
+def child(levels: list[int], samples: int, block: int) -> dict:
+    """One run, in this (fresh) process. Stock and grandest are measured in alternating blocks of ``block``
+    calls in the same process, on the same organization, so that the load of the machine (other test runs on
+    the same PostgreSQL and Solr) weighs on both alike: the plugin is unloaded for the stock blocks and loaded
+    again for the grandest ones (``ckan.plugins.unload/load``, as CKAN's own test fixtures do; untimed)."""
     from werkzeug.datastructures import FileStorage
 
+    import ckan.plugins as p
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
-    storage = STORAGE / setup
+    storage = STORAGE / "run"
     shutil.rmtree(storage, ignore_errors=True)
     storage.mkdir(parents=True)
     conf = load_config(str(REPO / "test.ini"))
-    conf.update(SETUPS[setup])
+    conf.update(SETUPS["grandest"])
     conf["ckan.site_url"] = "http://bench.datagrandest.example"
     conf["ckan.views.default_views"] = ""
     conf["ckan.storage_path"] = str(storage)
@@ -90,23 +94,55 @@ def child(setup: str, levels: list[int], samples: int) -> dict:
     def upload(data: bytes, name: str) -> FileStorage:
         return FileStorage(io.BytesIO(data), filename=name, content_type="text/csv")
 
+    def use(setup: str) -> None:
+        loaded = p.plugin_loaded("grandest_onboarding")
+        if setup == "grandest" and not loaded:
+            p.load("grandest_onboarding")
+        elif setup == "stock" and loaded:
+            p.unload("grandest_onboarding")
+
+    # Time spent in the ledger work itself (row locks, per-dataset sync, ledger update), per resource_create:
+    # a measure of the plugin's own cost that the machine's load hardly blurs.
+    from ckanext.grandest.onboarding import quota as quota_mod
+
+    ledger_time = {"s": 0.0, "depth": 0}
+
+    from ckan import model
+
+    def timed(fn):
+        def wrapper(*a, **kw):
+            if ledger_time["depth"] == 0:
+                model.Session.flush()  # core's pending writes (done at commit anyway) are not ours to count
+            ledger_time["depth"] += 1
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                ledger_time["depth"] -= 1
+                if ledger_time["depth"] == 0:
+                    ledger_time["s"] += time.perf_counter() - t
+        return wrapper
+
+    for name in ("sync_dataset", "lock", "lock_package"):
+        setattr(quota_mod, name, timed(getattr(quota_mod, name)))
+
     out: dict = {"levels": {}}
     with flask_app.test_request_context():
         helpers.reset_db()
-        for plugin in SETUPS[setup]["ckan.plugins"].split():  # plugins' own tables (activity, ours)
+        for plugin in SETUPS["grandest"]["ckan.plugins"].split():  # plugins' own tables (activity, ours)
             _run_migrations(plugin)
         search.clear_all()
         site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
         ctx = lambda: {"user": site_user["name"], "ignore_auth": True}  # noqa: E731
         org = tk.get_action("organization_create")(ctx(), {"name": "commune-de-schirmeck",
                                                             "title": "Commune de Schirmeck"})
-        if setup == "grandest":  # a tier with limits (never reached here): the full enforcement path runs
-            tk.get_action("grandest_quota_update")(ctx(), {"id": org["id"], "tier": "free",
-                                                           "max_storage_mb": 102400, "max_datasets": 100000,
-                                                           "max_file_mb": 10})
+        # a tier with limits (never reached here): the full enforcement path runs on every upload
+        tk.get_action("grandest_quota_update")(ctx(), {"id": org["id"], "tier": "free", "max_storage_mb": 102400,
+                                                       "max_datasets": 100000, "max_file_mb": 10})
         filled = 0
         n_ds = 0
         for level in levels:
+            use("grandest")  # the organization grows with the plugin on, as it would in production
             t0 = time.perf_counter()
             while filled < level:
                 batch = min(PER_DATASET, level - filled)
@@ -118,24 +154,43 @@ def child(setup: str, levels: list[int], samples: int) -> dict:
                     for i in range(batch)]))
                 filled += batch
             fill_s = time.perf_counter() - t0
-            n_ds += 1
-            target = tk.get_action("package_create")(ctx(), {"name": f"mesure-{level}", "owner_org": org["id"]})
-            up, link = [], []
-            for i in range(samples):
-                t = time.perf_counter()
-                tk.get_action("resource_create")(ctx(), {"package_id": target["id"], "name": f"envoi {i}",
-                                                         "url": "data.csv", "upload": upload(SAMPLE, "data.csv")})
-                up.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                tk.get_action("resource_create")(ctx(), {"package_id": target["id"], "name": f"lien {i}",
-                                                         "url": f"https://data.example.org/{i}.csv"})
-                link.append(time.perf_counter() - t)
-            filled += samples  # the measured uploads grow the organization too
-            out["levels"][str(level)] = {"upload": summary(up), "link": summary(link), "fill_s": fill_s}
-            if setup == "grandest":
-                q = tk.get_action("grandest_quota_show")(ctx(), {"id": org["id"]})
-                out["levels"][str(level)]["ledger"] = q["usage"]
-            print(f"{setup}: level {level} done", file=sys.stderr, flush=True)
+            targets = {setup: tk.get_action("package_create")(ctx(), {"name": f"mesure-{setup}-{level}",
+                                                                       "owner_org": org["id"]})
+                       for setup in SETUPS}
+            times: dict = {setup: {"upload": [], "link": []} for setup in SETUPS}
+            ledger_ms: dict = {"upload": [], "link": []}
+            done = 0
+            while done < samples:
+                n = min(block, samples - done)
+                for setup in ("stock", "grandest") if (done // block) % 2 == 0 else ("grandest", "stock"):
+                    use(setup)
+                    for i in range(done, done + n):
+                        ledger_time["s"] = 0.0
+                        t = time.perf_counter()
+                        tk.get_action("resource_create")(ctx(), {
+                            "package_id": targets[setup]["id"], "name": f"envoi {i}", "url": "data.csv",
+                            "upload": upload(SAMPLE, "data.csv")})
+                        times[setup]["upload"].append(time.perf_counter() - t)
+                        if setup == "grandest":
+                            ledger_ms["upload"].append(ledger_time["s"] * 1000)
+                        ledger_time["s"] = 0.0
+                        t = time.perf_counter()
+                        tk.get_action("resource_create")(ctx(), {
+                            "package_id": targets[setup]["id"], "name": f"lien {i}",
+                            "url": f"https://data.example.org/{i}.csv"})
+                        times[setup]["link"].append(time.perf_counter() - t)
+                        if setup == "grandest":
+                            ledger_ms["link"].append(ledger_time["s"] * 1000)
+                done += n
+            filled += 2 * samples  # the measured uploads grow the organization too
+            out["levels"][str(level)] = {setup: {k: summary(v) for k, v in times[setup].items()}
+                                         for setup in SETUPS}
+            out["levels"][str(level)]["fill_s"] = fill_s
+            out["levels"][str(level)]["ledger_ms"] = {k: statistics.median(v) for k, v in ledger_ms.items()}
+            use("grandest")
+            out["levels"][str(level)]["ledger"] = tk.get_action("grandest_quota_show")(
+                ctx(), {"id": org["id"]})["usage"]
+            print(f"level {level} done", file=sys.stderr, flush=True)
     shutil.rmtree(storage, ignore_errors=True)
     return out
 
@@ -145,41 +200,51 @@ def main() -> int:
     ap.add_argument("--slot", type=int, default=int(os.environ.get("GRANDEST_TEST_SLOT") or 2))
     ap.add_argument("--levels", default="10,100,1000,5000")
     ap.add_argument("--samples", type=int, default=30)
-    ap.add_argument("--rounds", type=int, default=2, help="alternate stock/grandest this many times")
-    ap.add_argument("--child", choices=list(SETUPS), help=argparse.SUPPRESS)
+    ap.add_argument("--block", type=int, default=5, help="calls per block before switching configuration")
+    ap.add_argument("--rounds", type=int, default=1, help="independent runs (fresh process and database)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     if args.child:
-        print("RESULT " + json.dumps(child(args.child, levels, args.samples)))
+        print("RESULT " + json.dumps(child(levels, args.samples, args.block)))
         return 0
 
     env = slot_env(args.slot)
-    results: dict[str, list[dict]] = {k: [] for k in SETUPS}
+    runs: list[dict] = []
     for n in range(args.rounds):
-        for setup in ("stock", "grandest"):
-            proc = subprocess.run([sys.executable, __file__, "--child", setup, "--levels", args.levels,
-                                   "--samples", str(args.samples)], env=env, cwd=REPO, capture_output=True,
-                                  text=True)
-            line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
-            if proc.returncode or line is None:
-                print(proc.stdout[-3000:], proc.stderr[-5000:], file=sys.stderr)
-                return 1
-            results[setup].append(json.loads(line[7:]))
-            print(f"round {n + 1} {setup}: done", file=sys.stderr)
+        proc = subprocess.run([sys.executable, __file__, "--child", "--levels", args.levels, "--samples",
+                               str(args.samples), "--block", str(args.block)], env=env, cwd=REPO,
+                              capture_output=True, text=True)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+        if proc.returncode or line is None:
+            print(proc.stdout[-3000:], proc.stderr[-5000:], file=sys.stderr)
+            return 1
+        runs.append(json.loads(line[7:]))
+        print(f"run {n + 1}: done", file=sys.stderr)
 
-    def best(setup: str, level: int, kind: str, stat: str) -> float:
-        return min(r["levels"][str(level)][kind][stat] for r in results[setup])
-
-    print(f"levels: {levels}, samples per level: {args.samples} uploads + {args.samples} links, "
-          f"rounds: {args.rounds} (best round shown)")
+    print(f"levels: {levels}; per level and configuration: {args.samples} uploads (4 KiB) + {args.samples} links, "
+          f"in alternating blocks of {args.block}; runs: {args.rounds}")
     print(f"{'resources in org':>16} {'kind':<7}{'stat':<7}{'stock ms':>10}{'grandest ms':>13}{'ratio':>8}")
     for level in levels:
         for kind in ("upload", "link"):
             for stat in ("median", "p95"):
-                s, g = best("stock", level, kind, stat), best("grandest", level, kind, stat)
-                print(f"{level:>16} {kind:<7}{stat:<7}{s:>10.1f}{g:>13.1f}{g / s:>7.3f}x")
-    last = results["grandest"][-1]["levels"][str(levels[-1])].get("ledger")
-    print(f"ledger at the end (grandest): {last}")
+                ratios = []
+                for run in runs:
+                    r = run["levels"][str(level)]
+                    ratios.append((r["stock"][kind][stat], r["grandest"][kind][stat]))
+                s_ms = statistics.median(x for x, _ in ratios)
+                g_ms = statistics.median(y for _, y in ratios)
+                print(f"{level:>16} {kind:<7}{stat:<7}{s_ms:>10.1f}{g_ms:>13.1f}{g_ms / s_ms:>7.3f}x")
+    print("ledger work inside each grandest resource_create (locks + per-dataset sync), median ms, and its share "
+          "of the stock call:")
+    for level in levels:
+        for kind in ("upload", "link"):
+            own = statistics.median(run["levels"][str(level)]["ledger_ms"][kind] for run in runs)
+            stock = statistics.median(run["levels"][str(level)]["stock"][kind]["median"] for run in runs)
+            print(f"{level:>16} {kind:<7}{own:>8.2f} ms  = {100 * own / stock:.1f} % of {stock:.0f} ms")
+    for level in levels:
+        print(f"ledger after level {level}: {runs[-1]['levels'][str(level)]['ledger']}, "
+              f"filling took {runs[-1]['levels'][str(level)]['fill_s']:.0f} s")
     return 0
 
 

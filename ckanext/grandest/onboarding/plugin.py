@@ -71,7 +71,7 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     def edit(self, entity: Any) -> None:
         from . import quota
 
-        quota.sync_dataset(entity.id)
+        quota.sync_dataset(entity.id, if_stale=True)
 
     def delete(self, entity: Any) -> None:
         from . import quota

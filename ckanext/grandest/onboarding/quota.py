@@ -78,6 +78,19 @@ def limits_of(row: OrgQuota | None) -> Limits:
 
 # --- ledger rows ----------------------------------------------------------------------------------------
 
+TX_KEY = "grandest_onboarding_tx"
+
+
+def _tx() -> dict[str, Any]:
+    """What this transaction has locked and read (rows stay valid while their locks are held). Cleared when
+    the transaction ends (``storage._after_transaction_end``), whether it commits or rolls back."""
+    return model.Session().info.setdefault(TX_KEY, {"pkg": set(), "ledger": {}, "usage": {}, "synced": set()})
+
+
+def forget_transaction(session: Any) -> None:
+    session.info.pop(TX_KEY, None)
+
+
 def ensure_row(org_id: str) -> None:
     model.Session.execute(
         pg_insert(OrgQuota.__table__)
@@ -88,27 +101,53 @@ def ensure_row(org_id: str) -> None:
 
 
 def lock(org_id: str) -> OrgQuota:
-    """The organization's ledger row, created if needed, locked until the transaction ends."""
-    ensure_row(org_id)
-    return (
-        model.Session.query(OrgQuota)
-        .filter(OrgQuota.organization_id == org_id)
-        .with_for_update()
-        .populate_existing()
-        .one()
-    )
+    """The organization's ledger row, created if needed, locked (``FOR UPDATE``) until the transaction ends;
+    read from the database once per transaction."""
+    tx = _tx()
+    row = tx["ledger"].get(org_id)
+    if row is not None:
+        return row
+
+    def select() -> OrgQuota | None:
+        return (model.Session.query(OrgQuota).filter(OrgQuota.organization_id == org_id)
+                .with_for_update().populate_existing().one_or_none())
+
+    row = select()
+    if row is None:
+        ensure_row(org_id)
+        row = select()
+    assert row is not None
+    tx["ledger"][org_id] = row
+    return row
 
 
 def get(org_id: str) -> OrgQuota | None:
     """The ledger row, unlocked (for display), as committed now (not a stale copy from the session)."""
+    cached = _tx()["ledger"].get(org_id)
+    if cached is not None:
+        return cached
     return (model.Session.query(OrgQuota).filter(OrgQuota.organization_id == org_id)
             .populate_existing().one_or_none())
 
 
 def lock_package(package_id: str) -> None:
-    model.Session.execute(
-        sa.text("SELECT id FROM package WHERE id = :id FOR UPDATE"), {"id": package_id}
-    )
+    """Lock the dataset's row (first in the lock order: package, then ledgers by id, as core's
+    package_update does by updating it first)."""
+    tx = _tx()
+    if package_id in tx["pkg"]:
+        return
+    model.Session.execute(sa.text("SELECT id FROM package WHERE id = :id FOR UPDATE"), {"id": package_id})
+    tx["pkg"].add(package_id)
+
+
+def usage_row(package_id: str) -> DatasetUsage | None:
+    """The dataset's usage row, fresh from the database once per transaction (the caller holds the
+    package lock, which every writer of this row takes first)."""
+    tx = _tx()
+    if package_id not in tx["usage"]:
+        tx["usage"][package_id] = (model.Session.query(DatasetUsage).filter(DatasetUsage.package_id == package_id)
+                                   .populate_existing().one_or_none())
+    return tx["usage"][package_id]
 
 
 # --- messages ---------------------------------------------------------------------------------------------
@@ -218,38 +257,42 @@ def counted_org(pkg: model.Package | None, target_org: Any = _UNSET) -> str | No
     return org
 
 
+def mark_stale(package_id: str) -> None:
+    """A core action starts changing this dataset: a later ``sync_dataset(..., if_stale=True)`` must run."""
+    _tx()["synced"].discard(package_id)
+
+
 def sync_dataset(package_id: str, target_org: Any = _UNSET, removing: bool = False,
-                 enforce: bool = True) -> None:
+                 enforce: bool = True, org_only: bool = False, if_stale: bool = False) -> None:
     """Bring the ledger in line with one dataset's current state (in the current transaction).
 
     ``target_org``: the organization the dataset is about to move to (before core changes ``owner_org``);
     ``removing``: the dataset is being deleted or purged; ``enforce``: refuse (QuotaExceeded, after rolling
-    the transaction back) a change that adds a dataset or bytes beyond the organization's limits.
+    the transaction back) a change that adds a dataset or bytes beyond the organization's limits;
+    ``org_only``: nothing to do if the dataset stays counted in the same organization (bytes are synced by
+    the hooks that run after the files are written); ``if_stale``: skip if a full sync of this dataset already
+    ran since core started changing it (the uploader syncs after writing; the edit hook that follows need not).
     """
+    tx = _tx()
+    if if_stale and package_id in tx["synced"]:
+        return
     session = model.Session
     session.flush()
     pkg = session.get(model.Package, package_id)
+    if pkg is not None:
+        lock_package(package_id)
     new_org = None if removing else counted_org(pkg, target_org)
-    new_bytes = dataset_bytes(package_id) if new_org else 0
-
-    usage = session.get(DatasetUsage, package_id)
+    usage = usage_row(package_id)
     prev_org = usage.organization_id if usage is not None else None
+    if org_only and prev_org == new_org:
+        return
     prev_bytes = int(usage.bytes or 0) if usage is not None and prev_org else 0
+    new_bytes = dataset_bytes(package_id) if new_org else 0
+    tx["synced"].add(package_id)
     if prev_org == new_org and prev_bytes == new_bytes:
         return
 
-    if pkg is not None:
-        lock_package(package_id)
     ledgers = {org: lock(org) for org in sorted({o for o in (prev_org, new_org) if o})}
-    usage = (
-        session.query(DatasetUsage).filter(DatasetUsage.package_id == package_id)
-        .with_for_update().populate_existing().one_or_none()
-    )
-    prev_org = usage.organization_id if usage is not None else None
-    prev_bytes = int(usage.bytes or 0) if usage is not None and prev_org else 0
-    if prev_org and prev_org not in ledgers:  # changed under us before we locked: lock it too
-        ledgers[prev_org] = lock(prev_org)
-
     if enforce and new_org:
         ledger = ledgers[new_org]
         limits = limits_of(ledger)
@@ -276,18 +319,20 @@ def sync_dataset(package_id: str, target_org: Any = _UNSET, removing: bool = Fal
     if usage is None:
         usage = DatasetUsage(package_id=package_id)
         session.add(usage)
+        _tx()["usage"][package_id] = usage
     usage.organization_id = new_org
     usage.bytes = new_bytes
     for ledger in ledgers.values():
         check_warnings(ledger)
-    session.flush()
 
 
 def forget_dataset(package_id: str) -> None:
     """The dataset is being purged: take it out of the ledger and forget its files' records."""
     sync_dataset(package_id, removing=True, enforce=False)
-    model.Session.query(DatasetUsage).filter(DatasetUsage.package_id == package_id).delete(
-        synchronize_session=False)
+    usage = usage_row(package_id)
+    if usage is not None:
+        model.Session.delete(usage)
+    _tx()["usage"].pop(package_id, None)
     model.Session.query(StoredFile).filter(StoredFile.package_id == package_id).delete(
         synchronize_session=False)
 

@@ -30,7 +30,7 @@ from ckan.lib.uploader import ResourceUpload
 
 from . import config as cfg
 from . import quota
-from .model import DatasetUsage, StoredFile
+from .model import StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ def _after_commit(session: Any) -> None:
 def _after_transaction_end(session: Any, transaction: Any) -> None:
     if transaction.parent is not None:
         return
+    quota.forget_transaction(session)  # the locks are gone: forget what was read under them
     session.info.pop(quota.AFTER_COMMIT_KEY, None)
     ops = session.info.pop(FILE_OPS_KEY, None) or []
     for kind, path, backup in reversed(ops):
@@ -137,6 +138,9 @@ class QuotaResourceUpload(ResourceUpload):
             filepath = self.get_path(id)
             model.Session.query(StoredFile).filter(StoredFile.resource_id == id).delete(
                 synchronize_session=False)
+            resource = model.Session.get(model.Resource, id)
+            if resource is not None:
+                quota.mark_stale(resource.package_id)  # the edit hook that follows must recount
             if os.path.exists(filepath):
                 register_delete(filepath)
 
@@ -175,7 +179,7 @@ class QuotaResourceUpload(ResourceUpload):
             if limits.max_file_bytes is not None and limits.max_file_bytes < allowed:
                 allowed, kind, limit_value = limits.max_file_bytes, "file", limits.max_file_bytes
             if limits.max_storage_bytes is not None:
-                usage = session.get(DatasetUsage, pkg.id)
+                usage = quota.usage_row(pkg.id)
                 old = session.get(StoredFile, id)
                 freed = int(old.bytes) if old is not None and usage is not None and usage.organization_id == org_id \
                     and resource is not None and resource.state == "active" else 0

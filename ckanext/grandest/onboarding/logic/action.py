@@ -733,6 +733,7 @@ def package_owner_org_update(up_func: Any, context: Context, data_dict: DataDict
     tk.check_access("package_owner_org_update", context, data_dict)
     pkg = model.Package.get(data_dict.get("id") or "")
     if pkg is not None:
+        quota.mark_stale(pkg.id)  # package_create/update call us first: the dataset is changing
         ident = data_dict.get("organization_id")
         target: Any = None
         known = True
@@ -741,7 +742,7 @@ def package_owner_org_update(up_func: Any, context: Context, data_dict: DataDict
             known = org is not None and org.is_organization
             target = org.id if known else None
         if known:
-            quota.sync_dataset(pkg.id, target_org=target)
+            quota.sync_dataset(pkg.id, target_org=target, org_only=True)
     try:
         return up_func(context, data_dict)
     except Exception:
