@@ -53,6 +53,8 @@ def schema_has_fields() -> bool:
     """True when the organization schema in use declares our fields (grandest_metadata's scheming schema)."""
     if p.plugin_loaded("grandest_metadata"):
         return True
+    if not p.plugin_loaded("scheming_organizations"):  # without it, fields are stored as plain extras
+        return False
     try:
         from ckanext.scheming.helpers import scheming_get_organization_schema
 
