@@ -45,6 +45,11 @@ def test_export_whole_catalog(app, cli, catalog, tmp_path, fmt):
     if fmt == "jsonld":
         assert isinstance(json.loads(target.read_text()), list)
     assert not list(tmp_path.glob(".grandest-dcat-*"))  # the temporary file was renamed
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # a public catalog, not a private temp file
 
 
 def test_export_conforms_to_dcat_ap(app, cli, catalog, tmp_path):

@@ -63,6 +63,9 @@ def export(file: str, fmt: str, organization: str | None, modified_since: str | 
             length=total, label=tk._("Exporting {total} datasets").format(total=total), file=sys.stderr
         ) as bar:
             count = catalog.export(out, fmt, req, page_size, progress=bar.update)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's file is private; the export is a public catalog
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
