@@ -141,8 +141,10 @@ class TestJourney:
         page.click("form:has(#field-login) button[type=submit]")
 
         # 5. first dataset, first upload
-        page.goto(f"{base}/dataset/new?owner_org={org_name}")
+        page.goto(f"{base}/dataset/new?owner_org={org_name}", wait_until="networkidle")
         page.fill("#field-title", "Délibérations 2026")
+        # the URL is filled from the title by CKAN's slug module; set it whatever the module's timing
+        page.eval_on_selector("#field-name", "el => { el.value = 'deliberations-2026'; }")
         page.fill("#field-notes", "Les délibérations du conseil municipal de Schirmeck.")
         _shot(page, "10-dataset-form")
         chosen = page.eval_on_selector("#field-organizations", "el => el.options[el.selectedIndex].text")
@@ -161,7 +163,7 @@ class TestJourney:
         # 6. a second file that does not fit: refused, in French, with what to do
         big = tmp_path / "cadastre.csv"
         big.write_bytes(b"parcelle;surface\n" + b"000AB0001;1234\n" * 60000)  # ~900 KB
-        page.goto(f"{base}/dataset/deliberations-2026/resource/new")
+        page.goto(f"{base}/dataset/deliberations-2026/resource/new", wait_until="networkidle")
         page.set_input_files("#field-resource-upload", str(big))
         page.fill("#field-name", "Cadastre")
         page.click("button[name=save][value=go-dataset-complete]")

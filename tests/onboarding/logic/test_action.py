@@ -459,6 +459,23 @@ class TestOtherTransitions:
         assert "pas possible" in str(err.value.error_dict) or "ne peut pas" in str(err.value.error_dict)
         assert _act("grandest_commune_request_show", id=req["id"])["state"] == final
 
+    def test_every_other_allowed_transition(self, smtp_server):
+        """approve from "more information requested", reject before the town hall confirmed, the admin's
+        cancel of a request under review: each is recorded with its actor."""
+        a = _confirmed_request(smtp_server)
+        _act("grandest_commune_request_request_info", id=a["id"], message="Qui publiera ?")
+        assert _act("grandest_commune_request_approve", id=a["id"])["state"] == "approved"
+        assert _events(a["id"])[-1] == ("approve", "info_requested", "approved")
+        b = make_request(LARGE_WITH_EMAIL)
+        assert _act("grandest_commune_request_reject", id=b["id"], reason="Demande en double.")["state"] == "rejected"
+        assert _events(b["id"])[-1] == ("reject", "awaiting_confirmation", "rejected")
+        c = make_request(NO_EMAIL)
+        _act("grandest_commune_request_cancel", id=c["id"], reason="Commune injoignable.")
+        event = _act("grandest_commune_request_show", id=c["id"])["events"][-1]
+        assert (event["action"], event["from_state"], event["actor"], event["actor_kind"]) == \
+            ("cancel", "pending_review", REGIONAL, "admin")
+        assert "annulé" in _body(_mail_to(smtp_server, "claire.martin@example.org")[-1])
+
     def test_answer_is_refused_when_nothing_was_asked(self, smtp_server):
         import ckan.plugins.toolkit as tk
 
