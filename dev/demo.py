@@ -3,6 +3,10 @@
 The content follows the Grand Est schemas (plugin grandest_metadata, docs/metadata-fields.md): a commune, an
 EPCI and a State service, with datasets that declare their territories, themes, update frequency, contact...
 
+Hosting tiers are set on the two communes (Schirmeck, under 3,500 inhabitants: the free tier) and two commune
+requests wait in the review queue (/commune/demandes): one awaiting its town hall's confirmation (the mail is in
+.dev/mail/), one in manual review (the commune has no email in the annuaire).
+
 Idempotent: missing organizations and datasets are created; existing ones are brought up to date with the
 demo values (patch), so a portal that had the older demo content gets the schema fields too. Resources are
 matched by name; files are uploaded only when a resource is created.
@@ -103,6 +107,17 @@ def main() -> int:
                 api.call("resource_patch", dict(wanted, id=existing["id"]))
                 changed = True
         updated += changed
+    for q in DEMO.get("quotas", []):
+        current = api.call("grandest_quota_show", {"id": q["organization"]})
+        if current.get("own_tier") != q["tier"]:
+            api.call("grandest_quota_update", {"id": q["organization"], "tier": q["tier"]})
+            updated += 1
+    for req in DEMO.get("commune_requests", []):
+        # one request per commune: left alone once it exists, whatever its state (the town hall's mail of a new
+        # one lands in .dev/mail/)
+        if not api.call("grandest_commune_request_list", {"q": req["insee_code"], "limit": 1})["count"]:
+            api.call("grandest_commune_request_create", req)
+            created += 1
     total = api.call("package_search", {"rows": 0})["count"]
     print(f"demo content: {created} new, {updated} updated object(s); {total} dataset(s) in the search index")
     return 0

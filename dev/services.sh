@@ -129,7 +129,7 @@ start_smtp() {
     local log=$LOGDIR/smtp.log
     if pidfile_pid smtp >/dev/null; then ok "smtp capture already running on 127.0.0.1:$SMTP_PORT"; return 0; fi
     check_port_free smtp "$SMTP_PORT"
-    mkdir -p "$STATE/mail"
+    mkdir -p "$STATE/mail/tmp" "$STATE/mail/new" "$STATE/mail/cur"  # a Maildir: aiosmtpd creates none of them when the folder exists
     start_bg smtp "$log" "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$STATE/mail"
     local i
     for ((i = 0; i < 50; i++)); do port_busy "$SMTP_PORT" && break; sleep 0.2; done

@@ -49,6 +49,28 @@ def test_compiled_catalog_matches_po(pot: Path, locale: str):
         po = read_po(f, locale=locale)
     with open(f"{base}.mo", "rb") as f:
         mo = read_mo(f)
-    expected = {_key(m.id): _key(m.string) for m in po
-                if m.id and not m.fuzzy and m.string and (all(m.string) if isinstance(m.string, (tuple, list)) else True)}
+    expected = {}
+    for m in po:
+        if not m.id or m.fuzzy:
+            continue
+        if isinstance(m.string, (tuple, list)):
+            if all(m.string):
+                expected[_key(m.id)] = _key(m.string)
+            elif not any(m.string):
+                expected[_key(m.id)] = _key(m.id)  # babel compiles an untranslated plural as its own msgids
+        elif m.string:
+            expected[_key(m.id)] = m.string
     assert _messages(mo) == expected, f"{base}.mo is stale: run dev/i18n.sh"
+
+
+@pytest.mark.parametrize("pot", POTS, ids=lambda p: p.stem)
+def test_no_plural_message_shadows_one_of_ckan(pot: Path):
+    """An untranslated plural compiles to its English msgids; merged after CKAN's catalogs, one that CKAN also
+    uses would replace CKAN's own translation (German "Datensätze" would become "datasets")."""
+    import ckan
+
+    with open(Path(ckan.__file__).parent / "i18n" / "ckan.pot", "rb") as f:
+        core = {m.id[0] for m in read_po(f) if isinstance(m.id, (tuple, list))}
+    with open(pot, "rb") as f:
+        ours = {m.id[0] for m in read_po(f) if isinstance(m.id, (tuple, list))}
+    assert not ours & core, f"plural msgids shared with CKAN core in {pot.name}: {sorted(ours & core)}"

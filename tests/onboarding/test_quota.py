@@ -288,6 +288,8 @@ class TestWebForms:
         }, content_type="multipart/form-data")
         assert resp.status_code == 200
         assert "trop volumineux" in resp.body and "1 Mo" in resp.body
+        # the error summary names the field in French, not by its API key
+        assert re.search(r"<li[^>]*>\s*Fichier\s*:\s*Le fichier", resp.body), resp.body[:3000]
         assert _files_in(storage) == []
         assert user  # the commune admin did it through the web form
 

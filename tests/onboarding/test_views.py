@@ -170,6 +170,8 @@ class TestReview:
         assert client.get("/commune/demandes", headers={"Authorization": commune_admin["token"]}).status_code == 403
         page = client.get("/commune/demandes", headers={"Authorization": regional_admin["token"]}, status=200)
         assert "Schirmeck" in page.body and "En attente de confirmation par la mairie" in page.body
+        # the exact population totale (the free tier's threshold is 3,500): 2 115, not "2,1k"
+        assert "<td>2\u202f115</td>" in page.body
         filtered = client.get("/commune/demandes?state=approved", headers={"Authorization": regional_admin["token"]})
         assert "Schirmeck" not in filtered.body
         by_dept = client.get("/commune/demandes?state=open&departement=08",

@@ -105,6 +105,7 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
         _default_to_our_schemas(config_)
         _put_scheming_templates_behind_ours(config_)
         tk.add_template_directory(config_, "templates")
+        tk.add_public_directory(config_, "public")  # /grandest/logo-datagrandest.svg (ckan.site_logo)
         tk.add_resource("assets", "grandest_metadata")
         if not config_.get("licenses_group_url"):
             # our licence list (the licences data.gouv.fr recognises) unless the portal chose another one

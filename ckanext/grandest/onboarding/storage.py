@@ -34,6 +34,17 @@ from .model import StoredFile
 
 log = logging.getLogger(__name__)
 
+#: the error key of a refused upload (CKAN's own, for API clients); the forms' error summary shows it through
+#: ``_(key)`` (scheming's errors snippet), hence its French translation in our catalog ("Fichier")
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for the extractor; translated where it is shown."""
+    return message
+
+
+UPLOAD_ERROR_KEY = N_("upload")
+
 FILE_OPS_KEY = "grandest_onboarding_file_ops"
 CHUNK = 1 << 20
 
@@ -159,7 +170,7 @@ class QuotaResourceUpload(ResourceUpload):
 
     def _refuse(self, message: str, kind: str) -> None:
         model.Session.rollback()
-        raise quota.QuotaExceeded("upload", message, kind)
+        raise quota.QuotaExceeded(UPLOAD_ERROR_KEY, message, kind)
 
     def _store(self, id: str, max_size: int) -> None:
         session = model.Session
