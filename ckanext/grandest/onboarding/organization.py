@@ -23,16 +23,22 @@ FIELDS = ("actor_type", "insee_code", "siren", "epci", "departement", "populatio
 VOWELS = set("AEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 
 
-def commune_title(name: str) -> str:
-    """'Commune de Metz', 'Commune d'Erstein', 'Commune du Hohwald', 'Commune des Rousses'..."""
+def of_commune(name: str) -> str:
+    """The French "of" before a commune's name: 'de Metz', 'd’Erstein', 'du Hohwald', 'des Rousses',
+    'de La Bresse', 'de L’Hôpital'."""
     if name.startswith("Le "):
-        return "Commune du " + name[3:]
+        return "du " + name[3:]
     if name.startswith("Les "):
-        return "Commune des " + name[4:]
+        return "des " + name[4:]
     first = unicodedata.normalize("NFC", name[:1]).upper()
     if first in VOWELS and not name.startswith(("L'", "L’")):
-        return "Commune d\u2019" + name
-    return "Commune de " + name
+        return "d\u2019" + name
+    return "de " + name
+
+
+def commune_title(name: str) -> str:
+    """'Commune de Metz', 'Commune d’Erstein', 'Commune du Hohwald', 'Commune des Rousses'..."""
+    return "Commune " + of_commune(name)
 
 
 def fields_from_referential(commune: Any) -> dict[str, Any]:

@@ -160,9 +160,16 @@ def _get_request(request_id: Any, for_update: bool = False) -> CommuneRequest:
     return request
 
 
+def _townhall_name(commune_name: str) -> str:
+    """The town hall as a mail recipient: "Mairie d’Aydoilles" ({of_name} gives the French translation its
+    elided "of")."""
+    return tk._("Town hall of {name}").format(name=commune_name, of_name=organization.of_commune(commune_name))
+
+
 def _commune_vars(request: CommuneRequest) -> dict[str, Any]:
     return {
         "commune_name": request.commune_name,
+        "de_commune": organization.of_commune(request.commune_name),  # "d’Aydoilles", "du Hohwald": the mails are French
         "insee_code": request.insee_code,
         "requester_name": request.requester_name,
         "requester_role": request.requester_role,
@@ -263,7 +270,7 @@ def grandest_commune_request_create(context: Context, data_dict: DataDict) -> di
             "A request for this commune is already being processed.")]})
 
     if token:
-        failed = mailer.send("townhall_confirmation", [(tk._("Town hall of {name}").format(name=commune.name),
+        failed = mailer.send("townhall_confirmation", [(_townhall_name(commune.name),
                                                         commune.email)],
                              dict(_commune_vars(request),
                                   confirm_url=_url("grandest_onboarding.confirm", id=request.id, token=token),
@@ -484,7 +491,7 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
     }
     _tell_requester("request_approved", request, **extra)
     if request.townhall_email:
-        mailer.send("request_approved_townhall", [(tk._("Town hall of {name}").format(name=request.commune_name),
+        mailer.send("request_approved_townhall", [(_townhall_name(request.commune_name),
                                                    request.townhall_email)], dict(_commune_vars(request), **extra))
     return _request_dict(request, "admin")
 
