@@ -63,6 +63,15 @@ def test_page_gives_an_organization_feed(app, setup):
     assert "http://test.datagrandest.example/catalog.ttl?organization=commune-de-ribeauville" in body
 
 
+@pytest.mark.ckan_config("ckanext.grandest.regional_admins", "marie-regionale")
+@pytest.mark.parametrize("who, linked", [("member", False), ("admin", False), ("regional", True), ("sysadmin", True)])
+def test_header_links_regional_admins_to_the_page(app, setup, who, linked):
+    body = app.get("/dataset/", headers={"Authorization": setup[who]["token"]}).body
+    link = 'href="/grandest/dcat" title="Déclarer le catalogue sur data.gouv.fr"'
+    assert (link in body) is linked
+    assert link not in app.get("/dataset/").body  # anonymous
+
+
 def test_admin_tab_for_sysadmins(app, setup):
     body = app.get("/ckan-admin/", headers={"Authorization": setup["sysadmin"]["token"]}).body
     assert 'href="/grandest/dcat"' in body
