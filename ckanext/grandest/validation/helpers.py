@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from .dbguard import guarded
 from .model import DatasetQuality, ResourceQuality
 
 _CACHE_KEY = "_grandest_validation_cache"
@@ -40,10 +41,13 @@ def prefetch_datasets(package_ids: list[str]) -> None:
     missing = [pid for pid in package_ids if pid and pid not in cache]
     if not missing:
         return
-    rows = {dq.package_id: dq for dq in model.Session.query(DatasetQuality).filter(
-        DatasetQuality.package_id.in_(missing))}
-    for pid in missing:
-        cache[pid] = _dataset_summary(rows.get(pid))
+    def load() -> dict[str, dict[str, Any] | None]:
+        rows = {dq.package_id: dq for dq in model.Session.query(DatasetQuality).filter(
+            DatasetQuality.package_id.in_(missing))}
+        return {pid: _dataset_summary(rows.get(pid)) for pid in missing}
+
+    # no scores (badges without a number) rather than a broken page when the tables are missing
+    cache.update(guarded("reading the scores of datasets", load, default=dict.fromkeys(missing)))
 
 
 def grandest_validation_dataset_scores(package_id: str | None) -> dict[str, Any] | None:
@@ -58,11 +62,22 @@ def grandest_validation_dataset_quality(package_id: str | None) -> dict[str, Any
     """The full scores of a dataset (criterion by criterion), or None."""
     if not package_id:
         return None
-    dq = model.Session.get(DatasetQuality, package_id)
-    if dq is None:
+
+    def load() -> dict[str, Any] | None:
+        dq = model.Session.get(DatasetQuality, package_id)
+        if dq is None:
+            return None
+        return {"metadata_score": dq.metadata_score, "data_score": dq.data_score,
+                "has_broken": bool(dq.has_broken), "scored_at": dq.scored_at}
+
+    return guarded("reading the scores of a dataset", load)
+
+
+def _resource_summary(row: ResourceQuality | None) -> dict[str, Any] | None:
+    if row is None:
         return None
-    return {"metadata_score": dq.metadata_score, "data_score": dq.data_score, "has_broken": bool(dq.has_broken),
-            "scored_at": dq.scored_at}
+    return {"status": row.status, "data_total": row.data_total, "data_band": row.data_band,
+            "error_count": (row.digest or {}).get("error_count") if isinstance(row.digest, dict) else None}
 
 
 def _load_resources(package_id: str) -> None:
@@ -70,10 +85,12 @@ def _load_resources(package_id: str) -> None:
     if ("pkg", package_id) in cache:
         return
     cache[("pkg", package_id)] = True
-    for row in model.Session.query(ResourceQuality).filter(ResourceQuality.package_id == package_id):
-        cache[row.resource_id] = {"status": row.status, "data_total": row.data_total, "data_band": row.data_band,
-                                  "error_count": (row.digest or {}).get("error_count") if isinstance(row.digest, dict)
-                                  else None}
+
+    def load() -> dict[str, dict[str, Any] | None]:
+        rows = model.Session.query(ResourceQuality).filter(ResourceQuality.package_id == package_id)
+        return {row.resource_id: _resource_summary(row) for row in rows}
+
+    cache.update(guarded("reading the checks of a dataset's resources", load, default={}))
 
 
 def grandest_validation_resource_state(resource: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -84,10 +101,9 @@ def grandest_validation_resource_state(resource: dict[str, Any] | None) -> dict[
         _load_resources(resource["package_id"])
     cache = _cache()["resources"]
     if resource["id"] not in cache:
-        row = model.Session.get(ResourceQuality, resource["id"])
-        cache[resource["id"]] = None if row is None else {
-            "status": row.status, "data_total": row.data_total, "data_band": row.data_band,
-            "error_count": (row.digest or {}).get("error_count") if isinstance(row.digest, dict) else None}
+        cache[resource["id"]] = guarded(
+            "reading the check of a resource",
+            lambda: _resource_summary(model.Session.get(ResourceQuality, resource["id"])))
     return cache[resource["id"]]
 
 

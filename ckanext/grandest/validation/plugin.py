@@ -27,6 +27,7 @@ from ckanext.grandest.common import roles
 from ckanext.grandest.common.i18n import GrandestTranslation
 
 from . import scoring
+from .dbguard import guarded
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,11 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
         from . import scheduler
 
         try:
-            with model.Session.begin_nested():
-                return scheduler.note_package(package_id, actor=str(context.get("user") or "") or None, **kwargs)
-        except Exception:  # never break the publication of a dataset: `rescore`/`recover` catch up
+            # in a savepoint: a missing table (migrations not applied) must not abort the publication's
+            # transaction; `rescore`/`recover` catch up once the tables exist
+            return guarded("queuing the checks of a dataset", scheduler.note_package, package_id,
+                           actor=str(context.get("user") or "") or None, default=[], **kwargs)
+        except Exception:  # never break the publication of a dataset
             log.exception("grandest_validation: could not queue the checks of dataset %s", package_id)
             return []
 
@@ -97,8 +100,9 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
         for name in scoring.INDEX_FIELDS:
             pkg_dict.pop(name, None)
         try:
-            pkg_dict.update(scoring.index_fields(pkg_dict.get("id")))
-        except Exception:  # a missing table (plugin enabled before `ckan db upgrade`) must not stop indexing
+            pkg_dict.update(guarded("indexing the scores of a dataset", scoring.index_fields, pkg_dict.get("id"),
+                                    default={}))
+        except Exception:  # the scores must never stop indexing
             log.exception("grandest_validation: could not read the scores of %s", pkg_dict.get("id"))
         return pkg_dict
 
@@ -111,7 +115,7 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
                 item["display_name"] = helpers.grandest_validation_band_label(item.get("name"))
         try:
             helpers.prefetch_datasets([r.get("id") for r in search_results.get("results") or [] if isinstance(r, dict)])
-        except Exception:  # badges are a nicety: never break a search
+        except Exception:  # badges are a nicety: never break a search (database errors are caught inside)
             log.exception("grandest_validation: could not read the scores of the results")
         return search_results
 

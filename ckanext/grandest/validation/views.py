@@ -11,11 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
+from sqlalchemy import exc as sa_exc
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.types import Context
 
+from . import dbguard
+
 grandest_validation = Blueprint("grandest_validation", __name__)
+
+
+@grandest_validation.errorhandler(sa_exc.ProgrammingError)
+def _database_not_ready(error: sa_exc.ProgrammingError) -> Any:
+    """The plugin's tables are missing (``ckan db upgrade -p grandest_validation`` not run): say so (503)
+    instead of an internal error; any other database error keeps CKAN's internal error page."""
+    model.Session.rollback()
+    if not dbguard.missing_schema(error):
+        raise error
+    dbguard.warn("showing a quality page", error)
+    return tk.render("error_document_template.html", {
+        "code": 503, "name": tk._("Service unavailable"), "show_login_redirect_link": False,
+        "content": tk._("Quality checks are not available yet on this portal. Please try again later."),
+    }), 503
 
 
 def _context() -> Context:

@@ -108,6 +108,6 @@ def test_checks_on_missing_columns_are_skipped(write) -> None:
 
 
 def test_build_check_unknown_and_bad_params() -> None:
-    assert build_check("opening-hours-value", {"column": "h"}) is None
+    assert build_check("no-such-check", {"column": "h"}) is None
     with pytest.raises(KeyError):
         build_check("siret", {})

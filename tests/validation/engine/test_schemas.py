@@ -56,13 +56,12 @@ def test_load_schema_and_refs() -> None:
 
 
 def test_every_custom_check_of_the_shipped_schemas_is_handled() -> None:
-    known_unsupported = {"opening-hours-value"}  # needs opening-hours-py (no wheel for CKAN's stack)
     for path in Path(schemas_dir()).glob("*.json"):
         if path.name.startswith("catalogue-"):
             continue
         descriptor = json.loads(path.read_text(encoding="utf-8"))
         checks, unsupported = checks_from_schema(descriptor)
-        assert set(unsupported) <= known_unsupported, (path.name, unsupported)
+        assert unsupported == [], (path.name, unsupported)
         declared = descriptor.get("custom_checks") or []
         assert len(checks) == sum(1 for c in declared if c["name"] in ALIASES)
     assert ALIASES["siret"] == ALIASES["french-siret-value"] == "french-siret-value"

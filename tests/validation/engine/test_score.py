@@ -7,6 +7,7 @@ import pytest
 
 from ckanext.grandest.validation.engine import score_dataset_data, score_resource, validate_file
 from ckanext.grandest.validation.engine.fetch import FetchResult
+from ckanext.grandest.validation.engine.limits import Limits
 from ckanext.grandest.validation.engine.score import band, freshness
 
 from .conftest import DELIB_HEADER, delib_row, write_csv
@@ -288,3 +289,86 @@ def test_dataset_data_score(perfect_report, write) -> None:
     only_pdf = score_dataset_data([pdf])
     assert only_pdf["best_index"] == 0 and only_pdf["kind"] == "non-tabular"
     assert score_dataset_data([])["total"] == 0
+
+
+# -- refused files score like broken ones -------------------------------------------------------------------------
+
+def _zip_bomb(tmp_path) -> str:
+    import zipfile
+
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data.csv", b"a,b\n" + b"0" * (8 * 1024 * 1024))
+    return str(path)
+
+
+def _gzip_too_large(tmp_path) -> str:
+    import gzip
+
+    path = tmp_path / "big.csv.gz"
+    with gzip.open(path, "wb", compresslevel=1) as gz:
+        for i in range(150_000):  # ~5 MB of varied rows: over the 2 MiB cap, ratio far below a bomb's
+            gz.write(f"{i},{i * 7919 % 100003},{i * 104729 % 1000003}-{hex(i * 2654435761 % 2**32)}\n".encode())
+    return str(path)
+
+
+def _long_line(tmp_path) -> str:
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"a,b\n1," + b"x" * (3 * 1024 * 1024) + b"\n")
+    return str(path)
+
+
+REFUSE = Limits(max_decompressed_bytes=2 * 1024 * 1024, ratio_min_bytes=256 * 1024, max_compression_ratio=100,
+                max_line_bytes=1024 * 1024)
+DESCRIBED = {"description": "Archive des données de la commune", "mimetype": "application/zip", "size": 12_000}
+
+
+@pytest.mark.parametrize(("make", "code"), [(_zip_bomb, "zip-bomb"), (_gzip_too_large, "decompressed-too-large"),
+                                            (_long_line, "line-too-long")])
+def test_refused_file_gets_no_availability_points(tmp_path, make, code) -> None:
+    report = validate_file(make(tmp_path), limits=REFUSE)
+    assert report["status"] == "rejected" and report["errors"][0]["type"] == code
+    title = report["errors"][0]["title"]
+    # without a declared format (the refused zip bomb used to score 75/100 here)
+    score = score_resource(report, resource=dict(DESCRIBED), now=NOW)
+    assert score["broken"] is True
+    if score["kind"] == "non-tabular":
+        available = _detail(score, "availability", "available")
+        assert available["points"] == 0 and title in available["reason"] and "refusé" in available["reason"]
+        assert score["total"] <= 60
+    else:
+        assert _detail(score, "readability", "fetched")["points"] == 0
+    # declared as a table: no "file fetched and readable" point either
+    tab = score_resource(report, resource={"format": "CSV"}, now=NOW)
+    assert tab["kind"] == "tabular" and tab["broken"] is True
+    fetched = _detail(tab, "readability", "fetched")
+    assert fetched["points"] == 0 and title in fetched["reason"]
+    assert _component(tab, "readability")["points"] == 0
+
+
+def test_refused_zip_bomb_scores_like_a_broken_link(tmp_path, no_external_connect) -> None:
+    from ckanext.grandest.validation.engine import validate_url
+
+    bomb = validate_file(_zip_bomb(tmp_path), limits=REFUSE)
+    hostile = validate_url("http://10.1.2.3/donnees.zip")  # private address: refused before any connection
+    assert hostile["status"] == "error" and hostile["errors"][0]["code"] == "forbidden-address"
+    assert no_external_connect == []
+    dead = validate_file(FetchResult(url="https://data.example/donnees.zip", error_code="http-error",
+                                     error_message="Le serveur a répondu par une erreur (code HTTP 404).", status=404))
+    resource = {"format": "ZIP", **DESCRIBED}
+    scores = [score_resource(r, resource=dict(resource), now=NOW) for r in (bomb, hostile, dead)]
+    assert [s["kind"] for s in scores] == ["non-tabular"] * 3
+    assert [_component(s, "availability")["points"] for s in scores] == [0, 0, 0]
+    assert [s["broken"] for s in scores] == [True, True, True]
+    assert scores[0]["total"] == scores[1]["total"] == scores[2]["total"] == 45  # openness 15 + metadata 30
+    assert "Archive suspecte" in _detail(scores[0], "availability", "available")["reason"]
+    agg = score_dataset_data(scores[:1])
+    assert agg["has_broken"] and agg["broken_resources"] == 1
+
+
+def test_not_tabular_files_are_not_refused(write) -> None:
+    """A PDF or a GeoJSON is legitimate, just not a table: it keeps its availability points."""
+    report = validate_file(str(write("carte.geojson", '{"type": "FeatureCollection", "features": []}')))
+    assert report["status"] == "not-tabular"
+    score = score_resource(report, resource={"format": "GeoJSON"}, now=NOW)
+    assert score["broken"] is False and _component(score, "availability")["points"] == 40

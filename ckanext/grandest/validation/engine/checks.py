@@ -12,9 +12,16 @@ Values are compared after frictionless has cast them (dates as dates, integers a
 type error are already reported by frictionless and skipped here.
 
 Error types are the Validata codes, so reports stay comparable with validata.fr.
+
+``opening-hours-value`` and ``phone-number-value`` use the libraries Validata uses (``opening-hours-py``, the
+OpenStreetMap grammar, and ``phonenumbers``, Google's libphonenumber); ``french-gps-coordinates`` uses
+frformat's ``CoordonneesGPSFrancaises`` (the same bounding boxes as Validata). When a library is not installed
+the check is reported as not available (``unsupported-check``) instead of failing the validation.
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import operator
 import re
 from collections.abc import Iterable
@@ -86,6 +93,26 @@ class CodePostalError(_FrenchCellError):
     title = "Code postal"
 
 
+class OpeningHoursError(_FrenchCellError):
+    type = "opening-hours-value"
+    title = "Opening hours"
+
+
+class PhoneNumberError(_FrenchCellError):
+    type = "phone-number-value"
+    title = "Phone number"
+
+
+class FrenchGPSCoordinatesError(_FrenchCellError):
+    type = "french-gps-coordinates"
+    title = "French GPS coordinates"
+
+
+class ReversedFrenchGPSCoordinatesError(_FrenchCellError):
+    type = "reversed-french-gps-coordinates"
+    title = "Reversed French GPS coordinates"
+
+
 class CustomTableError(errors.TableError):
     """A check that cannot run on this table (columns missing): reported once."""
 
@@ -105,6 +132,15 @@ def row_field_names(resource: Any) -> set[str]:
 
 def _empty(value: Any) -> bool:
     return value is None or value == ""
+
+
+def _source_cell(row: Any, field_name: str) -> str | None:
+    """The cell as written in the file (before frictionless cast it), or None if it cannot be found."""
+    try:
+        cell = row.cells[row.field_names.index(field_name)]
+    except (AttributeError, ValueError, IndexError):
+        return None
+    return None if cell is None else str(cell)
 
 
 def _error(cls: type[errors.CellError], row: Any, field_name: str, note: str, **extra: Any) -> errors.CellError:
@@ -262,6 +298,162 @@ class CodePostalCheck(_SingleColumnCheck):
         if not self._is_valid(str(value).strip()):
             return _error(CodePostalError, row, self.column, _(N_("code postal inconnu")))
         return None
+
+
+def _has_library(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# Common mistakes in opening hours, to point the publisher at the right fix (the value is invalid anyway).
+_OH_QUOTED = re.compile(r'"[^"]*"')
+_OH_FRENCH_DAYS = re.compile(
+    r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mer|jeu|ven|sam|dim|lu|ma|me|je|ve|di)\b",
+    re.IGNORECASE,
+)
+_OH_H_SEPARATOR = re.compile(r"\d\s?h(\s?\d{2})?\b", re.IGNORECASE)
+_OH_CLOSED = re.compile(r"\b(ferm[ée]e?s?|sur rendez-vous|rdv)\b", re.IGNORECASE)
+
+
+def opening_hours_hint(text: str) -> str:
+    """A short French note on why ``text`` is not OpenStreetMap opening hours (best guess)."""
+    bare = _OH_QUOTED.sub("", text)
+    if _OH_FRENCH_DAYS.search(bare):
+        return _(N_("jours écrits en français : utilisez Mo, Tu, We, Th, Fr, Sa, Su"))
+    if _OH_H_SEPARATOR.search(bare):
+        return _(N_("heures écrites avec « h » : écrivez 08:30 et non 8h30"))
+    if _OH_CLOSED.search(bare):
+        return _(N_("texte libre : écrivez « off » pour fermé, ou mettez le commentaire entre guillemets"))
+    if bare.rstrip().endswith(";"):
+        return _(N_("point-virgule en trop à la fin"))
+    return _(N_("syntaxe non reconnue"))
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class OpeningHoursCheck(_SingleColumnCheck):
+    """The cell follows the OpenStreetMap ``opening_hours`` syntax (``Mo-Fr 08:00-12:00,14:00-18:00``)."""
+
+    type: ClassVar[str] = "opening-hours-value"
+    Errors: ClassVar[list] = [OpeningHoursError]
+
+    def _setup(self) -> None:
+        import opening_hours
+
+        self._is_valid = opening_hours.validate
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        text = str(value)
+        try:
+            valid = bool(self._is_valid(text))
+        except Exception:  # noqa: BLE001 - the parser raising on odd input is an invalid value, not a crash
+            valid = False
+        if valid:
+            return None
+        return _error(OpeningHoursError, row, self.column, opening_hours_hint(text))
+
+
+def is_valid_phone_number(text: str) -> bool:
+    """Validata's rule: a valid French number (short numbers such as 115 or 3949 included), or a valid
+    international number written with its country code (+49 30 1234567)."""
+    import phonenumbers
+
+    def valid_for(region: str | None) -> bool:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            return False
+        if phonenumbers.is_valid_number(number):
+            return True
+        return region is not None and phonenumbers.is_valid_short_number(number)
+
+    return valid_for("FR") or valid_for(None)
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class PhoneNumberCheck(_SingleColumnCheck):
+    type: ClassVar[str] = "phone-number-value"
+    Errors: ClassVar[list] = [PhoneNumberError]
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        if is_valid_phone_number(str(value).strip()):
+            return None
+        return _error(PhoneNumberError, row, self.column, _(N_("numéro de téléphone invalide")))
+
+
+def coordinates(value: Any) -> tuple[float, float] | None:
+    """``(lon, lat)`` from a cell: a frictionless geopoint (any format), a list ``[lon, lat]``, an object
+    ``{"lon": .., "lat": ..}`` or a text ``"lon,lat"`` / ``"[lon, lat]"`` / ``{"lon": .., "lat": ..}``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith(("[", "{")):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                return None
+        else:
+            value = text.split(",")
+    if isinstance(value, dict):
+        if set(value) != {"lon", "lat"}:
+            return None
+        value = (value["lon"], value["lat"])
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        try:
+            lon, lat = float(str(value[0]).strip()), float(str(value[1]).strip())
+        except (TypeError, ValueError):
+            return None
+        if lon != lon or lat != lat:  # NaN
+            return None
+        return lon, lat
+    return None
+
+
+def in_france_test() -> Any:
+    """``fn(lon, lat) -> bool``: frformat's ``CoordonneesGPSFrancaises.is_valid``. Its areas are rectangles
+    (bounding boxes): when they still are, the same test (strictly inside, like shapely's ``within``) is
+    done on their bounds, 20 times faster than building a shapely point for every row."""
+    from frformat import CoordonneesGPSFrancaises
+
+    try:
+        from frformat.formats.coordonnees_gps_francaises import POLYGONS
+        from shapely.geometry import box
+
+        bounds = [poly.bounds for poly in POLYGONS]
+        if not bounds or not all(poly.equals(box(*b)) for poly, b in zip(POLYGONS, bounds)):
+            return CoordonneesGPSFrancaises.is_valid
+    except Exception:  # noqa: BLE001 - frformat's internals changed: use its public test
+        return CoordonneesGPSFrancaises.is_valid
+
+    def in_france(lon: float, lat: float) -> bool:
+        return any(x0 < lon < x1 and y0 < lat < y1 for x0, y0, x1, y1 in bounds)
+
+    return in_france
+
+
+@attrs.define(kw_only=True, repr=False, slots=False)
+class FrenchGPSCoordinatesCheck(_SingleColumnCheck):
+    """The point ``[lon, lat]`` is in France (metropolitan France or overseas departments, bounding boxes);
+    a point that would be in France once its two numbers are swapped is reported as reversed."""
+
+    type: ClassVar[str] = "french-gps-coordinates"
+    Errors: ClassVar[list] = [FrenchGPSCoordinatesError, ReversedFrenchGPSCoordinatesError]
+
+    def _setup(self) -> None:
+        self._in_france = in_france_test()
+
+    def _check(self, row: Any, value: Any) -> errors.CellError | None:
+        point = coordinates(value)
+        if point is not None and self._in_france(*point):
+            return None
+        shown = _source_cell(row, self.column)  # the text of the file, not the cast point
+        extra = {"cell": shown} if shown is not None else {}
+        if point is None:
+            return _error(FrenchGPSCoordinatesError, row, self.column,
+                          _(N_("coordonnées illisibles : deux nombres « longitude,latitude » attendus")), **extra)
+        lon, lat = point
+        if self._in_france(lat, lon):
+            return _error(ReversedFrenchGPSCoordinatesError, row, self.column,
+                          _(N_("latitude et longitude inversées")), **extra)
+        note = _(N_("lu comme longitude {lon}, latitude {lat}")).format(lon=f"{lon:g}", lat=f"{lat:g}")
+        return _error(FrenchGPSCoordinatesError, row, self.column, note, **extra)
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -445,6 +637,17 @@ ALIASES: dict[str, str] = {
     "code-postal": "code-postal-value",
     "code-postal-value": "code-postal-value",
     "french-postal-code-value": "code-postal-value",
+    "opening-hours": "opening-hours-value",
+    "opening-hours-value": "opening-hours-value",
+    "phone-number": "phone-number-value",
+    "phone-number-value": "phone-number-value",
+    "french-gps-coordinates": "french-gps-coordinates",
+}
+
+#: checks that need a library besides frformat: without it, the check is reported as not available
+REQUIRED_LIBRARIES: dict[str, str] = {
+    "opening-hours-value": "opening_hours",
+    "phone-number-value": "phonenumbers",
 }
 
 _TRUE = {"yes", "true", "oui", "1", True}
@@ -455,6 +658,9 @@ def build_check(name: str, params: dict[str, Any], *, severity: str = "error") -
     code = ALIASES.get(name)
     p = dict(params or {})
     if code is None:
+        return None
+    library = REQUIRED_LIBRARIES.get(code)
+    if library is not None and not _has_library(library):
         return None
     if code == "french-siret-value":
         return SiretCheck(column=p["column"], severity=severity)
@@ -471,6 +677,12 @@ def build_check(name: str, params: dict[str, Any], *, severity: str = "error") -
         return CodeCommuneInseeCheck(column=p["column"], severity=severity)
     if code == "code-postal-value":
         return CodePostalCheck(column=p["column"], severity=severity)
+    if code == "opening-hours-value":
+        return OpeningHoursCheck(column=p["column"], severity=severity)
+    if code == "phone-number-value":
+        return PhoneNumberCheck(column=p["column"], severity=severity)
+    if code == "french-gps-coordinates":
+        return FrenchGPSCoordinatesCheck(column=p["column"], severity=severity)
     if code == "cohesive-columns-value":
         return CohesiveColumnsCheck(column=p["column"], othercolumns=list(p.get("othercolumns") or []), severity=severity)
     if code == "compare-columns-value":

@@ -479,6 +479,52 @@ ERRORS: dict[str, dict[str, str]] = {
         "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas un code postal existant."),
         "fix": N_("Un code postal compte 5 chiffres, zéro initial compris (par exemple 08000 et non 8000)."),
     },
+    "opening-hours-value": {
+        "title": N_("Horaires d'ouverture mal écrits"),
+        "meaning": N_(
+            "Ligne {row}, colonne « {column} » : « {value} » n'est pas écrit selon la syntaxe des horaires "
+            "d'OpenStreetMap ({note})."
+        ),
+        "fix": N_(
+            "Écrivez les horaires comme ceci : « Mo-Fr 08:00-12:00,14:00-18:00; Sa 09:00-12:00 ». Jours en "
+            "abrégé anglais (Mo, Tu, We, Th, Fr, Sa, Su), heures sur 2 chiffres avec deux-points, une virgule "
+            "entre deux plages d'un même jour, un point-virgule entre deux règles ; « 24/7 » pour toujours "
+            "ouvert, « PH off » pour fermé les jours fériés. Le guide complet est sur "
+            "wiki.openstreetmap.org/wiki/FR:Key:opening_hours."
+        ),
+    },
+    "phone-number-value": {
+        "title": N_("Numéro de téléphone invalide"),
+        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas un numéro de téléphone valide."),
+        "fix": N_(
+            "Écrivez un seul numéro par case : un numéro français à 10 chiffres (03 88 60 90 90), un numéro "
+            "international précédé de l'indicatif du pays (+33 3 88 60 90 90) ou un numéro court (115, 3949). "
+            "Vérifiez qu'il ne manque pas de chiffre."
+        ),
+    },
+    "french-gps-coordinates": {
+        "title": N_("Coordonnées GPS hors de France"),
+        "meaning": N_(
+            "Ligne {row}, colonne « {column} » : « {value} » ne désigne pas un point situé en France "
+            "(métropole ou départements d'outre-mer) : {note}."
+        ),
+        "fix": N_(
+            "Écrivez la longitude puis la latitude en degrés décimaux (WGS 84), séparées par une virgule et "
+            "avec un point décimal, par exemple « 7.7521,48.5734 » pour Strasbourg. Vérifiez le signe moins et "
+            "qu'il ne s'agit pas de coordonnées en mètres (Lambert 93)."
+        ),
+    },
+    "reversed-french-gps-coordinates": {
+        "title": N_("Coordonnées GPS inversées"),
+        "meaning": N_(
+            "Ligne {row}, colonne « {column} » : « {value} » tombe hors de France, mais le point serait en France "
+            "en échangeant les deux nombres : la latitude semble écrite avant la longitude."
+        ),
+        "fix": N_(
+            "Écrivez d'abord la longitude, puis la latitude : « 7.7521,48.5734 » pour Strasbourg, et non "
+            "« 48.5734,7.7521 »."
+        ),
+    },
     "unsupported-check": {
         "title": N_("Contrôle non disponible"),
         "meaning": N_("Le schéma demande le contrôle « {check} », qui n'est pas encore disponible ici : cette règle n'a pas été vérifiée."),

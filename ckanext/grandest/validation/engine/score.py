@@ -3,9 +3,10 @@
 **Tabular resources** (CSV, TSV, XLS(X), ODS, JSON table), from the validation report + metadata:
 
 ===========================  ===  =============================================================================
-Readability                  20   fetched and not HTML/empty/binary 5; UTF-8 5 (other detected encoding 2,
-                                  encoding broken mid-file 0; spreadsheets 5); read to the end 5; header
-                                  present, unique and without blank names 5 (−2.5 per problem kind).
+Readability                  20   fetched and not refused (HTML/empty/binary, bomb, oversized...) 5; UTF-8 5
+                                  (other detected encoding 2, encoding broken mid-file 0; spreadsheets 5);
+                                  read to the end 5; header present, unique and without blank names 5
+                                  (−2.5 per problem kind).
 Structure                    15   15 × share of rows without extra/missing cells or blank row; −5 when the
                                   header does not match the schema (missing required column, misspelt name).
 Schema conformity            35   national schema: declared 5 + latest version 5 + 25 × valid-row share
@@ -25,7 +26,9 @@ Freshness & documentation    10   frequency declared 2; frequency met 4 (udata r
 **Non-tabular resources** (PDF, GeoJSON, ZIP of shapefiles, API, web page...) are scored on what applies:
 
 ===========================  ===  =============================================================================
-Availability                 40   the file could be downloaded (HTTP 2xx, not empty) or was uploaded.
+Availability                 40   the file could be downloaded (HTTP 2xx, not empty) or was uploaded, and was
+                                  not refused (bomb, oversized archive, hostile content: a refused file
+                                  scores 0, like a broken link).
 Format openness              30   non-proprietary format 15 + machine-readable format 15 (MQA vocabularies),
                                   using the type found in the bytes when known.
 Metadata                     30   resource description 10; format declared 10 (5 if it contradicts the
@@ -35,6 +38,11 @@ Metadata                     30   resource description 10; format declared 10 (5
 Bands for both: ≥ 87 Excellent, ≥ 55 Bon, ≥ 30 Suffisant, otherwise Insuffisant (MQA proportions).
 The dataset data score is the best tabular resource's score (else the best resource), flagged when any
 resource is broken.
+
+**Broken** means the file cannot be used as published: the download failed (status ``error``: dead link,
+forbidden address, file over the size limit...) or the pre-scan refused it (status ``rejected``: empty, a web
+page, binary, corrupt, a zip/gzip bomb, an archive or a line too large to open safely). A refused file gets
+no availability point, exactly like a broken link.
 """
 from __future__ import annotations
 
@@ -204,13 +212,19 @@ def _is_tabular(report: dict[str, Any] | None, resource: dict[str, Any]) -> bool
 
 
 def _is_broken(report: dict[str, Any] | None) -> bool:
+    """The download failed, or the file was refused (unreadable, or refused to protect the service)."""
     if not report:
         return False
-    if report.get("status") == "error":
-        return True
-    if report.get("status") == "rejected":
-        return any(e.get("type") in UNREADABLE for e in report.get("errors") or [])
-    return False
+    return report.get("status") in ("error", "rejected")
+
+
+def _refusal(report: dict[str, Any]) -> str:
+    """Why a rejected file was refused, in one short French phrase (title of its first error)."""
+    first = next((e for e in report.get("errors") or [] if e.get("severity", "error") == "error"), None)
+    title = (first or {}).get("title")
+    if not title:
+        return _(N_("fichier refusé"))
+    return _(N_("fichier refusé : {title}")).format(title=title)
 
 
 def score_resource(
@@ -272,6 +286,8 @@ def _tabular_components(report: dict[str, Any] | None, resource: dict[str, Any],
     elif error_types & set(UNREADABLE):
         items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5,
                            _(N_("le fichier est vide, illisible ou est une page web"))))
+    elif status == "rejected":
+        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5, _refusal(report)))
     else:
         items.append(_item("fetched", _(N_("Fichier accessible")), 5, 5, _(N_("fichier récupéré et lisible"))))
     encoding = file.get("encoding")
@@ -396,9 +412,13 @@ def _non_tabular_components(report: dict[str, Any] | None, resource: dict[str, A
     status = (report or {}).get("status")
     # -- availability -------------------------------------------------------------------------------------
     if report is not None:
-        available = status != "error" and not _is_broken(report)
-        reason = (_(N_("fichier téléchargeable")) if available else
-                  ((report.get("errors") or [{}])[0].get("message") or _(N_("fichier inaccessible"))))
+        available = not _is_broken(report)
+        if available:
+            reason = _(N_("fichier téléchargeable"))
+        elif status == "rejected":
+            reason = _refusal(report)
+        else:
+            reason = (report.get("errors") or [{}])[0].get("message") or _(N_("fichier inaccessible"))
     elif availability is not None:
         available = bool(availability)
         reason = _(N_("fichier téléchargeable")) if available else _(N_("fichier inaccessible"))
