@@ -60,6 +60,13 @@ class TestRequestForm:
         assert resp.status_code == 400
         assert _requests() == []
 
+    @pytest.mark.ckan_config("ckan.csrf_protection.ignore_extensions", "true")
+    def test_csrf_holds_even_when_the_portal_exempts_extensions(self, client, smtp_server):
+        """CKAN 2.11's default exempts extension blueprints from CSRF; this one protects itself anyway."""
+        client.get("/commune/inscription")
+        assert client.post("/commune/inscription", data=FORM).status_code == 400
+        assert _requests() == []
+
     def test_post_creates_the_request_and_thanks(self, client, smtp_server):
         page = client.get("/commune/inscription")
         resp = client.post("/commune/inscription", data=dict(FORM, _csrf_token=_csrf(page.body)))
