@@ -114,6 +114,26 @@ class TestRequestForm:
     def test_header_links_to_the_form(self, client):
         assert 'href="/commune/inscription"' in client.get("/").body
 
+    def test_header_takes_a_commune_member_to_the_commune(self, app, client, smtp_server, regional_admin):
+        """Once the commune is on the portal, "Ma commune" opens its organization, not the form to join."""
+        from ckan.tests import factories
+        from ckan.tests.helpers import call_action
+
+        requester = factories.UserWithToken(email="claire.martin@example.org")  # has an account already
+        req = make_request("08158")  # manual review: approved with a note
+        with app.flask_app.test_request_context():  # the approval mails the requester
+            call_action("grandest_commune_request_approve", {"user": REGIONAL}, id=req["id"], tier="free",
+                        verification_note="Mairie appelée.")
+        org = call_action("grandest_commune_request_show", {"user": REGIONAL}, id=req["id"])["organization_id"]
+        org_name = call_action("organization_show", {"ignore_auth": True}, id=org)["name"]
+        body = client.get("/dataset/", headers={"Authorization": requester["token"]}).body
+        assert f'href="/organization/{org_name}"' in body and ">Ma commune</a>" in body
+        assert 'href="/commune/inscription"' not in body
+        # someone with no commune (a member of another kind of organization) still gets the form
+        other = factories.UserWithToken()
+        factories.Organization(users=[{"name": other["name"], "capacity": "admin"}])
+        assert 'href="/commune/inscription"' in client.get("/", headers={"Authorization": other["token"]}).body
+
 
 @onboarding_config
 class TestConfirmationPage:

@@ -29,6 +29,30 @@ def grandest_onboarding_pending_count() -> int:
         return 0
 
 
+def grandest_onboarding_my_commune() -> dict[str, str] | None:
+    """The commune organization the current user belongs to (any capacity), or None: the header's "My commune"
+    then opens its page instead of the form to join. A commune organization is one with an INSEE code (set
+    by the approval, or by the metadata schema)."""
+    user = tk.current_user
+    if not (user and getattr(user, "is_authenticated", False)):
+        return None
+    from ckan import model
+
+    try:
+        row = (model.Session.query(model.Group.name, model.Group.title)
+               .join(model.Member, model.Member.group_id == model.Group.id)
+               .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
+               .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
+                       model.Member.state == "active", model.Group.is_organization.is_(True),
+                       model.Group.state == "active", model.GroupExtra.key == "insee_code",
+                       model.GroupExtra.state == "active", model.GroupExtra.value != "")
+               .order_by(model.Group.title).first())
+    except Exception:  # noqa: BLE001 - a header helper never breaks the page
+        model.Session.rollback()
+        return None
+    return {"name": row.name, "title": row.title or row.name} if row else None
+
+
 def grandest_onboarding_quota(org_id_or_name: str | None) -> dict[str, Any] | None:
     """The organization's quota dict when the current user may see it, else None."""
     if not org_id_or_name:
