@@ -107,12 +107,13 @@ def main() -> int:
                 api.call("resource_patch", dict(wanted, id=existing["id"]))
                 changed = True
         updated += changed
-    for q in DEMO.get("quotas", []):
+    onboarding = "grandest_onboarding" in api.call("status_show", {}).get("extensions", [])
+    for q in DEMO.get("quotas", []) if onboarding else []:
         current = api.call("grandest_quota_show", {"id": q["organization"]})
         if current.get("own_tier") != q["tier"]:
             api.call("grandest_quota_update", {"id": q["organization"], "tier": q["tier"]})
             updated += 1
-    for req in DEMO.get("commune_requests", []):
+    for req in DEMO.get("commune_requests", []) if onboarding else []:
         # one request per commune: left alone once it exists, whatever its state (the town hall's mail of a new
         # one lands in .dev/mail/)
         if not api.call("grandest_commune_request_list", {"q": req["insee_code"], "limit": 1})["count"]:

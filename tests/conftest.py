@@ -4,17 +4,20 @@
   tables: with ckanext-harvest enabled and its tables gone, ``package_create`` silently saves nothing).
 * ``smtp_server`` starts a real SMTP server (aiosmtpd) on 127.0.0.1 and points CKAN's mailer at it.
 * ``sysadmin_env`` / ``api_call`` call the API through the Flask app like an HTTP client, with a real token.
+* ``live_server`` runs a real CKAN server (``ckan run``, tests/live.py) with the test's config,
+  ``browser_page`` a real browser (Chromium); ``storage`` gives a test a storage folder of its own.
 """
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
+
+from tests.live import LiveCkan, free_port, shared_options
 
 
 def _loaded_plugins_with_migrations() -> list[str]:
@@ -65,12 +68,6 @@ class CapturedMail:
         return part.get_content() if part is not None else ""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(ckan_config, monkeypatch):
     """A real SMTP server on 127.0.0.1 (aiosmtpd) receiving what CKAN's mailer sends."""
@@ -83,7 +80,7 @@ def smtp_server(ckan_config, monkeypatch):
             captured.add(envelope)
             return "250 Message accepted for delivery"
 
-    port = _free_port()
+    port = free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
@@ -102,86 +99,47 @@ def sysadmin_with_token():
     return user
 
 
-# --- a real CKAN server and a real browser ---------------------------------------------------------------
+# --- a real CKAN server and a real browser (tests/live.py) ---------------------------------------------
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_FORWARDED = ("ckan.plugins", "scheming.dataset_schemas", "scheming.organization_schemas", "scheming.presets",
-              "ckanext.dcat.rdf.profiles", "licenses_group_url", "ckan.max_resource_size", "ckan.storage_path")
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "live_server(threaded=False, options=None): how the ``live_server`` fixture runs CKAN: "
+                   "threaded (parallel requests) and extra options of its config")
 
 
-class LiveServer:
-    def __init__(self, url: str, ini: str, log: str, proc) -> None:
-        self.url, self.ini, self.log, self.proc = url, ini, log, proc
-
-    def read_log(self) -> str:
-        with open(self.log, encoding="utf-8", errors="replace") as f:
-            return f.read()
+@pytest.fixture
+def storage(tmp_path, ckan_config, monkeypatch):
+    """A storage folder of the test's own (uploads land there; ``live_server`` and the CKAN subprocesses that
+    share the test's config read them there)."""
+    path = tmp_path / "storage"
+    path.mkdir()
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(path))
+    return path
 
 
 @pytest.fixture
 def live_server(ckan_config, tmp_path, request):
-    """``ckan run`` in a subprocess on a free 127.0.0.1 port, on the test database/core/redis.
+    """``ckan run`` (tests/live.py ``LiveCkan``) in a subprocess on a free 127.0.0.1 port, on the test slot's
+    database, Solr core and Redis db: use it with ``clean_db`` so the test and the server see the same data.
 
-    The server inherits test.ini and every option of ``_FORWARDED`` that the test set with
-    ``@pytest.mark.ckan_config`` (plugins, schemas...). Use it with ``clean_db`` so both see the same data.
-    Mail goes to the ``smtp_server`` fixture when the test also uses it (request it before this one).
+    The server's config is test.ini plus the test's own options: every option the test (its class, module,
+    folder) set with ``@pytest.mark.ckan_config`` (plugins, schemas...) and those of ``tests.live.FORWARDED``
+    (``ckan.storage_path`` of the ``storage`` fixture...), with their values in ``ckan_config``. Mail goes to
+    the ``smtp_server`` fixture when the test uses it. ``@pytest.mark.live_server(threaded=True)`` serves
+    requests in parallel; ``@pytest.mark.live_server(options={...})`` adds options for the server only.
     """
-    import subprocess
-    import sys
-    import time
-
-    import requests
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    lines = ["[app:main]", f"use = config:{os.path.join(ROOT, 'test.ini')}", f"ckan.site_url = {url}"]
-    for key in _FORWARDED:
-        value = ckan_config.get(key)
-        if isinstance(value, (list, tuple)):
-            value = " ".join(str(v) for v in value)
-        if value not in (None, ""):
-            lines.append(f"{key} = {value}")
+    # what the server's config and data are made of is set up before it starts, whatever the fixtures' order
+    for name in ("clean_db", "storage", "smtp_server"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+    options = shared_options(ckan_config, request.node)
     if "smtp_server" in request.fixturenames:
-        lines.append(f"smtp.server = {ckan_config['smtp.server']}")
-    lines += ["", "[loggers]", "keys = root", "[handlers]", "keys = console", "[formatters]", "keys = generic",
-              "[logger_root]", "level = WARNING", "handlers = console",
-              "[handler_console]", "class = StreamHandler", "args = (sys.stderr,)", "level = NOTSET",
-              "formatter = generic", "[formatter_generic]", "format = %(asctime)s %(levelname)s [%(name)s] %(message)s"]
-    ini = tmp_path / "live.ini"
-    ini.write_text("\n".join(lines).replace("%(asctime)s", "%%(asctime)s").replace("%(levelname)s", "%%(levelname)s")
-                   .replace("%(name)s", "%%(name)s").replace("%(message)s", "%%(message)s") + "\n", encoding="utf-8")
-    env = dict(os.environ)
-    env.update({"CKAN_SQLALCHEMY_URL": ckan_config["sqlalchemy.url"], "CKAN_SOLR_URL": ckan_config["solr_url"],
-                "CKAN_REDIS_URL": ckan_config["ckan.redis.url"], "CKAN_SITE_ID": ckan_config["ckan.site_id"]})
-    env.pop("CKAN_SITE_URL", None)
-    log = tmp_path / "live.log"
-    ckan_bin = os.path.join(os.path.dirname(sys.executable), "ckan")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([ckan_bin, "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    server = LiveServer(url, str(ini), str(log), proc)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if requests.get(url + "/api/3/action/status_show", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"CKAN did not start on {url}:\n{server.read_log()[-3000:]}")
-            time.sleep(0.3)
+        options["smtp.server"] = ckan_config["smtp.server"]
+    marker = request.node.get_closest_marker("live_server")
+    settings = dict(marker.kwargs) if marker else {}
+    options.update(settings.pop("options", None) or {})
+    with LiveCkan(tmp_path, options, config=ckan_config, **settings) as server:
         yield server
-    finally:
-        import signal
-
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
 PLUGINS = "activity scheming_datasets scheming_organizations grandest_metadata"
 SCHEMA_CONFIG = {
     "ckan.plugins": PLUGINS,
@@ -61,37 +59,3 @@ def dataset_dict(owner_org: str, **kw) -> dict:
     }
     data.update(kw)
     return data
-
-
-# --- a real CKAN process ----------------------------------------------------------------------------------
-LOGGING_INI = """
-[loggers]
-keys = root
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
-
-
-def write_ini(path: Path, overrides: dict[str, str]) -> Path:
-    """A CKAN config file: test.ini plus ``overrides`` (the slot's CKAN_* env still wins for the services)."""
-    lines = ["[DEFAULT]", "debug = false", "", "[app:main]", f"use = config:{ROOT / 'test.ini'}"]
-    lines += [f"{k} = {v}" for k, v in overrides.items()]
-    path.write_text("\n".join(lines) + "\n" + LOGGING_INI, encoding="utf-8")
-    return path

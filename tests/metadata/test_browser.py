@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.live import browser_login
 from tests.metadata.conftest import commune_org
 
 SHOTS = "/tmp/grandest-metadata-{}.png"
@@ -25,11 +26,7 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
     base = live_server.url
 
     # log in
-    page.goto(base + "/user/login")
-    page.fill("#field-login", user["name"])
-    page.fill("#field-password", PASSWORD)
-    page.click("form.form-horizontal button[type=submit], form button.btn-primary")
-    page.wait_for_load_state("networkidle")
+    browser_login(page, base, user["name"], PASSWORD)
 
     # the dataset form, in French
     page.goto(base + "/dataset/new")

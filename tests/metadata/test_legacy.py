@@ -3,17 +3,12 @@ editable once the plugin is on, and ``ckan grandest metadata audit`` lists those
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.helpers import api_post
-from tests.metadata.conftest import SCHEMA_CONFIG, commune_org, dataset_dict, write_ini
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live import run_cli, write_ini
+from tests.metadata.conftest import SCHEMA_CONFIG, commune_org, dataset_dict
 
 
 def _switch_on_the_schema(ckan_config, monkeypatch):
@@ -137,12 +132,9 @@ def test_the_ckan_command(tmp_path):
     factories.Dataset(**dataset_dict(org["id"]))
     ini = write_ini(tmp_path / "audit.ini", SCHEMA_CONFIG)
     out = tmp_path / "audit.csv"
-    ckan = Path(sys.executable).with_name("ckan")
-    proc = subprocess.run([str(ckan), "-c", str(ini), "grandest", "metadata", "audit", "--csv", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, env=dict(os.environ), timeout=180)
+    proc = run_cli(ini, "grandest", "metadata", "audit", "--csv", str(out), timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "1 jeu(x) de données vérifié(s), 0 serai(en)t refusé(s)" in proc.stdout
     assert out.read_text(encoding="utf-8").splitlines() == ["dataset,title,organization,field,label,message"]
-    help_ = subprocess.run([str(ckan), "-c", str(ini), "grandest", "--help"], capture_output=True, text=True,
-                           cwd=ROOT, env=dict(os.environ), timeout=180)
+    help_ = run_cli(ini, "grandest", "--help", timeout=180)
     assert "metadata" in help_.stdout

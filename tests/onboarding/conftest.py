@@ -50,15 +50,6 @@ def clean_redis():
 
 
 @pytest.fixture
-def storage(tmp_path, ckan_config, monkeypatch):
-    """A storage directory of the test's own."""
-    path = tmp_path / "storage"
-    path.mkdir()
-    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(path))
-    return path
-
-
-@pytest.fixture
 def regional_admin(clean_db):
     from ckan.tests import factories
 

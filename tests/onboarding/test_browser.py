@@ -9,12 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.onboarding.conftest import PLUGINS, REGIONAL, onboarding_config
-from tests.onboarding.live import LiveCkan
+from tests.onboarding.conftest import REGIONAL, onboarding_config
 
 SHOTS = Path("/tmp/grandest-onboarding-screens")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "Mot-de-passe-2026!"
 
 
@@ -37,43 +34,22 @@ def _mail(smtp, to, contains, timeout=20):
                          f"{[(e['to'], m['Subject']) for m, e in zip(smtp.messages, smtp.envelopes)]}")
 
 
-@pytest.fixture
-def live(tmp_path, storage, clean_db, smtp_server, ckan_config):
-    with LiveCkan(tmp_path, PLUGINS, smtp=ckan_config["smtp.server"],
-                  options={"ckan.storage_path": str(storage),
-                           "ckanext.grandest.regional_admins": REGIONAL}) as server:
-        yield server
-
-
-@pytest.fixture
-def browser_page(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        # playwright gives the browser a fresh profile directory of its own
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        yield page
-        context.close()
-        browser.close()
-
-
 def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @onboarding_config
+@pytest.mark.live_server(threaded=True)
 class TestJourney:
-    def test_request_confirm_approve_upload_and_refusal(self, live, browser_page, smtp_server, tmp_path):
+    def test_request_confirm_approve_upload_and_refusal(self, live_server, browser_page, smtp_server,
+                                                         tmp_path):
         from ckan.tests import factories
 
         factories.User(name=REGIONAL, password=PASSWORD, email="regional@datagrandest.example",
                        fullname="Équipe régionale")
         page = browser_page
-        base = live.url
+        base = live_server.url
 
         # 1. the request, the commune picked through the autocompletion
         page.goto(f"{base}/commune/inscription", wait_until="networkidle")

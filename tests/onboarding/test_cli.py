@@ -5,14 +5,14 @@ import datetime
 
 import pytest
 
+from tests.live import run_cli, write_ini
 from tests.onboarding.conftest import PLUGINS, REGIONAL, make_request, onboarding_config, quota_of
-from tests.onboarding.live import run_cli, write_ini
 
 
 @pytest.fixture
 def ini(tmp_path, storage, clean_db):
-    return write_ini(tmp_path / "cli.ini", PLUGINS, {"ckan.storage_path": str(storage),
-                                                     "ckanext.grandest.regional_admins": REGIONAL})
+    return write_ini(tmp_path / "cli.ini", {"ckan.plugins": PLUGINS, "ckan.storage_path": str(storage),
+                                            "ckanext.grandest.regional_admins": REGIONAL})
 
 
 @onboarding_config

@@ -10,17 +10,9 @@ import time
 import pytest
 import requests
 
-from tests.onboarding.conftest import MiB, PLUGINS, onboarding_config, quota_of, set_quota
-from tests.onboarding.live import LiveCkan
+from tests.onboarding.conftest import MiB, onboarding_config, quota_of, set_quota
 
 N = 20
-
-
-@pytest.fixture
-def live(tmp_path, storage, clean_db):
-    with LiveCkan(tmp_path, PLUGINS, options={"ckan.storage_path": str(storage)}) as server:
-        server.storage = storage
-        yield server
 
 
 def _parallel(calls):
@@ -44,15 +36,17 @@ def _parallel(calls):
 
 
 @onboarding_config
+@pytest.mark.live_server(threaded=True)  # one thread (and database session) per request: parallel requests
 class TestConcurrency:
-    def test_parallel_uploads_never_overshoot_the_storage_quota(self, live, commune_admin):
+    def test_parallel_uploads_never_overshoot_the_storage_quota(self, live_server, commune_admin):
         from ckan.tests import factories
 
         org, token = commune_admin["org"], commune_admin["token"]
         set_quota(org["id"], max_storage_mb=1)
         datasets = [factories.Dataset(owner_org=org["id"], name=f"jeu-{i}") for i in range(N + 1)]
         # nearly full: 100 KiB left
-        filler = requests.post(f"{live.url}/api/3/action/resource_create", headers={"Authorization": token},
+        api = f"{live_server.url}/api/3/action"
+        filler = requests.post(f"{api}/resource_create", headers={"Authorization": token},
                                data={"package_id": datasets[N]["id"], "name": "Remplissage"},
                                files={"upload": ("remplissage.csv", b"f" * (MiB - 100 * 1024))}, timeout=60)
         assert filler.status_code == 200, filler.text
@@ -60,7 +54,7 @@ class TestConcurrency:
 
         def upload(i):
             return lambda: requests.post(
-                f"{live.url}/api/3/action/resource_create", headers={"Authorization": token},
+                f"{api}/resource_create", headers={"Authorization": token},
                 data={"package_id": datasets[i]["id"], "name": f"Fichier {i}", "size": "1"},
                 files={"upload": (f"fichier-{i}.csv", bytes([65 + i]) * size)}, timeout=120)
 
@@ -76,21 +70,22 @@ class TestConcurrency:
         assert usage == MiB - 100 * 1024 + 3 * size <= MiB
         # the ledger is the truth of the disk: the files stored are exactly the accepted ones
         on_disk = 0
-        for root, _dirs, files in os.walk(live.storage / "resources"):
+        for root, _dirs, files in os.walk(live_server.storage / "resources"):
             for f in files:
                 assert not f.endswith("~") and "~" not in f, f"temporary file left: {f}"
                 on_disk += os.path.getsize(os.path.join(root, f))
         assert on_disk == usage
         for r in ok:
             res = r.json()["result"]
-            assert res["size"] == size and os.path.getsize(stored_path_in(live, res["id"])) == size
+            assert res["size"] == size and os.path.getsize(stored_path_in(live_server, res["id"])) == size
 
-    def test_parallel_dataset_creations_never_overshoot_the_dataset_quota(self, live, commune_admin):
+    def test_parallel_dataset_creations_never_overshoot_the_dataset_quota(self, live_server, commune_admin):
         org, token = commune_admin["org"], commune_admin["token"]
         set_quota(org["id"], max_datasets=5)
 
         def create(i):
-            return lambda: requests.post(f"{live.url}/api/3/action/package_create", headers={"Authorization": token},
+            return lambda: requests.post(f"{live_server.url}/api/3/action/package_create",
+                                         headers={"Authorization": token},
                                          json={"name": f"parallele-{i}", "owner_org": org["id"]}, timeout=120)
 
         responses, _ = _parallel([create(i) for i in range(N)])
@@ -99,5 +94,5 @@ class TestConcurrency:
         assert quota_of(org["id"])["usage"]["datasets_used"] == 5
 
 
-def stored_path_in(live, resource_id):
-    return os.path.join(live.storage, "resources", resource_id[0:3], resource_id[3:6], resource_id[6:])
+def stored_path_in(live_server, resource_id):
+    return os.path.join(live_server.storage, "resources", resource_id[0:3], resource_id[3:6], resource_id[6:])

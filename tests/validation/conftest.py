@@ -11,16 +11,15 @@ from __future__ import annotations
 import csv
 import http.server
 import io
-import os
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live import run_cli, shared_options, write_ini
+
 HERE = Path(__file__).parent
 ENGINE_TESTS = HERE / "engine"
 QUEUE = "grandest:validation"
@@ -53,15 +52,6 @@ def pytest_collection_modifyitems(config, items):
 # --- services ---------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def storage(tmp_path, ckan_config, monkeypatch):
-    """A storage folder of the test's own (uploads land there; the worker reads them there)."""
-    path = tmp_path / "storage"
-    path.mkdir()
-    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(path))
-    return path
-
-
-@pytest.fixture
 def clean_queue():
     """Our queue starts (and ends) empty in this slot's Redis db."""
     import ckan.lib.jobs as jobs
@@ -71,58 +61,14 @@ def clean_queue():
     jobs.get_queue(QUEUE).empty()
 
 
-LOGGING_INI = """
-[loggers]
-keys = root
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
-
-
-def write_ini(path: Path, overrides: dict[str, str]) -> Path:
-    """A CKAN config file: test.ini plus ``overrides`` (the slot's CKAN_* env still wins for the services)."""
-    lines = ["[DEFAULT]", "debug = false", "", "[app:main]", f"use = config:{ROOT / 'test.ini'}"]
-    lines += [f"{k} = {v}" for k, v in overrides.items()]
-    path.write_text("\n".join(lines) + "\n" + LOGGING_INI, encoding="utf-8")
-    return path
-
-
-def _ini_value(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
 @pytest.fixture
 def run_worker(ckan_config, tmp_path) -> Callable[..., subprocess.CompletedProcess]:
     """Run ``ckan jobs worker grandest:validation --burst`` (a real worker process) until the queue is empty."""
     def run(timeout: float = 240, **overrides: Any) -> subprocess.CompletedProcess:
-        options = {k: _ini_value(ckan_config.get(k)) for k in WORKER_OPTIONS if ckan_config.get(k) is not None}
-        options.update({k: _ini_value(v) for k, v in overrides.items()})
+        options = shared_options(ckan_config, keys=WORKER_OPTIONS)
+        options.update(overrides)
         ini = write_ini(tmp_path / "worker.ini", options)
-        env = dict(os.environ)
-        env.update({"CKAN_SQLALCHEMY_URL": ckan_config["sqlalchemy.url"], "CKAN_REDIS_URL": ckan_config["ckan.redis.url"],
-                    "CKAN_SOLR_URL": ckan_config["solr_url"], "CKAN_SITE_ID": ckan_config["ckan.site_id"]})
-        env.pop("CKAN_SITE_URL", None)
-        proc = subprocess.run([str(Path(sys.executable).parent / "ckan"), "-c", str(ini), "jobs", "worker", QUEUE,
-                               "--burst"], env=env, capture_output=True, text=True, timeout=timeout)
+        proc = run_cli(ini, "jobs", "worker", QUEUE, "--burst", timeout=timeout, config=ckan_config)
         assert proc.returncode == 0, proc.stderr[-3000:]
         from ckan import model
 

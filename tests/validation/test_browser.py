@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.live import browser_login
 from tests.validation.conftest import csv_text, make_dataset
 from tests.validation.engine.conftest import DELIB_HEADER, delib_row
 
@@ -33,11 +34,7 @@ def test_upload_a_csv_and_read_its_report_in_french(storage, live_server, browse
     page = browser_page
     base = live_server.url
 
-    page.goto(base + "/user/login")
-    page.fill("#field-login", user["name"])
-    page.fill("#field-password", PASSWORD)
-    page.click("form.form-horizontal button[type=submit], form button.btn-primary")
-    page.wait_for_load_state("networkidle")
+    browser_login(page, base, user["name"], PASSWORD)
 
     # the resource form: upload the file, declare the national schema
     page.goto(f"{base}/dataset/{dataset['name']}/resource/new")
