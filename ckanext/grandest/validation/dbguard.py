@@ -60,12 +60,33 @@ def guarded(where: str, fn: Callable[..., T], *args: Any, default: Any = None, *
     Only database errors are caught (a bug in ``fn`` still raises). The savepoint also isolates what ``fn``
     wrote: on failure it is undone, the rest of the request's transaction is kept.
     """
+    session = model.Session()  # the request's Session itself (model.Session is its scoped registry)
+    # Releasing a savepoint fires the session's ``before_commit`` event, and CKAN's listener then notifies
+    # (re-indexes) every dataset the request changed so far; from ``before_dataset_index`` that re-enters
+    # indexing again and again (hundreds of Solr updates for one dataset). The changes of the request are
+    # therefore put aside during the savepoint and handed back after it: they are notified once, at the
+    # request's own commit, as without this guard.
+    session.flush()  # the request's pending changes, recorded by CKAN as usual (not inside our savepoint)
+    outer = session.__dict__.pop("_object_cache", None)
     try:
-        with model.Session.begin_nested():
+        with session.begin_nested():
             return fn(*args, **kwargs)
     except sa_exc.DBAPIError as error:
         warn(where, error)
         return default
+    finally:
+        _hand_back(session, outer)
+
+
+def _hand_back(session: Any, outer: dict[str, set[Any]] | None) -> None:
+    """Merge what CKAN recorded during the savepoint (our own rows) into what it had recorded before."""
+    inner = session.__dict__.pop("_object_cache", None)
+    if outer is None and inner is None:
+        return
+    merged = outer if outer is not None else {"new": set(), "changed": set(), "deleted": set()}
+    for kind, objects in (inner or {}).items():
+        merged.setdefault(kind, set()).update(objects)
+    session._object_cache = merged
 
 
 def reset_warnings() -> None:
