@@ -60,10 +60,10 @@ def _default_to_our_schemas(config_: Any) -> None:
     portal sets is never changed. Runs before scheming reads these options (CKAN calls IConfigurer in reverse
     plugin order, and grandest_metadata is listed after scheming)."""
     for key, ours in SCHEMING_DEFAULTS.items():
-        if not str(config_.get(key) or "").strip():
+        if not str(config_.get(key, "") or "").strip():
             config_[key] = ours
-    uses_ours = any("ckanext.grandest.schemas:" in str(config_.get(key) or "") for key in SCHEMING_DEFAULTS)
-    presets = str(config_.get("scheming.presets") or "ckanext.scheming:presets.json").split()
+    uses_ours = any("ckanext.grandest.schemas:" in str(config_.get(key, "") or "") for key in SCHEMING_DEFAULTS)
+    presets = str(config_.get("scheming.presets", "") or "ckanext.scheming:presets.json").split()
     if uses_ours and OUR_PRESETS not in presets:
         config_["scheming.presets"] = " ".join(presets + [OUR_PRESETS])
 
