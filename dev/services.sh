@@ -6,17 +6,31 @@
 # --- PostgreSQL 15 ---------------------------------------------------------------------------------------
 # initdb refuses root: the cluster belongs to the `postgres` system user. Its data dir must be reachable by
 # that user; when the checkout sits under a folder it cannot traverse (e.g. /root), the data lives in
-# /var/tmp/grandest-<hash>/ and .dev/pg points to it.
+# /var/tmp/grandest-<hash>/ and .dev/pg points to it. Paths handed to the server are the resolved ones (going
+# through the link would need the same traversal), and its log then lives there too (.dev/log/postgres.log is
+# a link to it).
 pg_dir() {
-    if [ -L "$STATE/pg" ] || [ -d "$STATE/pg" ]; then echo "$STATE/pg"; return; fi
-    mkdir -p "$STATE"
-    if [ "$(id -u)" = 0 ] && ! su postgres -s /bin/sh -c "test -x '$STATE'" 2>/dev/null; then
-        local alt=/var/tmp/grandest-$(echo "$ROOT" | sha256sum | cut -c1-12)/pg
-        mkdir -p "$alt" && ln -sfn "$alt" "$STATE/pg"
-    else
-        mkdir -p "$STATE/pg"
+    if [ ! -L "$STATE/pg" ] && [ ! -d "$STATE/pg" ]; then
+        mkdir -p "$STATE"
+        if [ "$(id -u)" = 0 ] && ! su postgres -s /bin/sh -c "test -x '$STATE'" 2>/dev/null; then
+            local alt=/var/tmp/grandest-$(echo "$ROOT" | sha256sum | cut -c1-12)/pg
+            mkdir -p "$alt" && ln -sfn "$alt" "$STATE/pg"
+        else
+            mkdir -p "$STATE/pg"
+        fi
     fi
-    echo "$STATE/pg"
+    readlink -f "$STATE/pg"
+}
+
+pg_log() {
+    local d
+    d=$(pg_dir)
+    if [ -L "$STATE/pg" ]; then
+        ln -sfn "$d/postgres.log" "$LOGDIR/postgres.log"
+        echo "$d/postgres.log"
+    else
+        echo "$LOGDIR/postgres.log"
+    fi
 }
 
 as_pg() {
@@ -30,12 +44,13 @@ pg_running() {
 }
 
 start_postgres() {
-    local d log=$LOGDIR/postgres.log
+    local d log
     d=$(pg_dir)
+    log=$(pg_log)
     if pg_running; then ok "postgresql already running on 127.0.0.1:$PG_PORT"; return 0; fi
     [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 binaries not found in $PG_BIN (apt-get install postgresql)."
     check_port_free pg "$PG_PORT"
-    if [ "$(id -u)" = 0 ]; then chown postgres: "$d" "$(readlink -f "$d")"; chmod 700 "$(readlink -f "$d")"; fi
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$d"; chmod 700 "$d"; fi
     touch "$log"; [ "$(id -u)" = 0 ] && chown postgres: "$log"
     if [ ! -f "$d/data/PG_VERSION" ]; then
         say "Creating the PostgreSQL cluster in $d/data"
