@@ -13,7 +13,8 @@ from typing import Any
 
 REGIONAL_ADMINS_KEY = "ckanext.grandest.regional_admins"
 
-__all__ = ["REGIONAL_ADMINS_KEY", "declare_config", "is_regional_admin", "regional_admin_names"]
+__all__ = ["REGIONAL_ADMINS_KEY", "current_user_is_regional_admin", "declare_config", "is_regional_admin",
+           "regional_admin_names"]
 
 
 def declare_config(declaration: Any, key: Any) -> None:
@@ -67,3 +68,11 @@ def is_regional_admin(user: Any) -> bool:
     if obj is None or obj.state != "active":
         return False
     return bool(obj.sysadmin) or obj.name in regional_admin_names()
+
+
+def current_user_is_regional_admin() -> bool:
+    """Whether the user of the current web request is a regional admin (the plugins' template helpers)."""
+    import ckan.plugins.toolkit as tk
+
+    user = tk.current_user
+    return bool(user and getattr(user, "is_authenticated", False) and is_regional_admin(user))

@@ -1,8 +1,6 @@
 """Template helpers of grandest_dcat."""
 from __future__ import annotations
 
-import ckan.plugins.toolkit as tk
-
 from . import catalog
 
 
@@ -14,7 +12,6 @@ def grandest_dcat_feed_url(fmt: str = "ttl", organization: str | None = None) ->
 
 def grandest_dcat_is_regional_admin() -> bool:
     """The header links regional admins (not only sysadmins, who also have it in /ckan-admin) to /grandest/dcat."""
-    from ckanext.grandest.common.roles import is_regional_admin
+    from ckanext.grandest.common.roles import current_user_is_regional_admin
 
-    user = tk.current_user
-    return bool(user and getattr(user, "is_authenticated", False) and is_regional_admin(user.name))
+    return current_user_is_regional_admin()

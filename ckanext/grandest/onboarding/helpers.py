@@ -7,10 +7,9 @@ import ckan.plugins.toolkit as tk
 
 
 def grandest_onboarding_is_regional_admin() -> bool:
-    from ckanext.grandest.common.roles import is_regional_admin
+    from ckanext.grandest.common.roles import current_user_is_regional_admin
 
-    user = tk.current_user
-    return bool(user and getattr(user, "is_authenticated", False) and is_regional_admin(user.name))
+    return current_user_is_regional_admin()
 
 
 def grandest_onboarding_pending_count() -> int:

@@ -28,6 +28,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from ckan import model
 from ckan.lib.uploader import ResourceUpload
 
+from ckanext.grandest.common.i18n import N_
+
 from . import config as cfg
 from . import quota
 from .model import StoredFile
@@ -36,13 +38,6 @@ log = logging.getLogger(__name__)
 
 #: the error key of a refused upload (CKAN's own, for API clients); the forms' error summary shows it through
 #: ``_(key)`` (scheming's errors snippet), hence its French translation in our catalog ("Fichier")
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for the extractor; translated where it is shown."""
-    return message
-
-
 UPLOAD_ERROR_KEY = N_("upload")
 
 FILE_OPS_KEY = "grandest_onboarding_file_ops"

@@ -276,28 +276,26 @@ def review(id: str) -> Any:
 
 # --- usage ------------------------------------------------------------------------------------------------
 
-def usage_list() -> Any:
+def _usage() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every organization's usage for the page and its CSV: (result, the sort/filter arguments kept);
+    arguments that do not validate are dropped, a visitor who is not a regional admin gets a 403."""
     args = {k: tk.request.args.get(k) for k in ("sort", "order", "q") if tk.request.args.get(k)}
     try:
-        result = tk.get_action("grandest_usage_list")(_context(), args)
+        return tk.get_action("grandest_usage_list")(_context(), args), args
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Only the regional administrators of DataGrandEst can see every organization's "
                                   "usage."))
     except tk.ValidationError:
-        args = {}
-        result = tk.get_action("grandest_usage_list")(_context(), {})
+        return tk.get_action("grandest_usage_list")(_context(), {}), {}
+
+
+def usage_list() -> Any:
+    result, args = _usage()
     return tk.render("grandest/onboarding/usage_list.html", {"result": result, "args": args})
 
 
 def usage_csv() -> Any:
-    args = {k: tk.request.args.get(k) for k in ("sort", "order", "q") if tk.request.args.get(k)}
-    try:
-        result = tk.get_action("grandest_usage_list")(_context(), args)
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Only the regional administrators of DataGrandEst can see every organization's "
-                                  "usage."))
-    except tk.ValidationError:
-        result = tk.get_action("grandest_usage_list")(_context(), {})
+    result, _args = _usage()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["organization", "title", "tier", "bytes_used", "max_storage_bytes", "storage_percent",

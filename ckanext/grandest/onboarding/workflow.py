@@ -94,12 +94,17 @@ def can(request: CommuneRequest, action: str) -> bool:
 
 def transition(request: CommuneRequest, action: str, actor: str, actor_kind: str,
                reason: str | None = None, details: dict[str, Any] | None = None) -> CommuneRequestEvent:
-    """Move the request along ``action`` and record it in the audit trail; ValidationError if illegal."""
+    """Move the request along ``action`` and record it in the audit trail.
+
+    An illegal move raises ValidationError after rolling the session back: the callers hold the request's row
+    locked (``SELECT ... FOR UPDATE``) and nothing of the refused call may be kept."""
     targets = TRANSITIONS.get(action, {})
     if request.state not in targets:
-        raise tk.ValidationError({"state": [tk._(
+        error = tk.ValidationError({"state": [tk._(
             "This is not possible for a request that is \u201c{state}\u201d."
         ).format(state=state_label(request.state))]})
+        model.Session.rollback()
+        raise error
     before = request.state
     request.state = targets[before]
     request.modified = datetime.datetime.utcnow()

@@ -144,9 +144,9 @@ def grandest_validation_can_see_organization(organization_id: str | None) -> boo
 
 
 def grandest_validation_is_regional_admin() -> bool:
-    from ckanext.grandest.common.roles import is_regional_admin
+    from ckanext.grandest.common.roles import current_user_is_regional_admin
 
-    return is_regional_admin(tk.current_user if tk.current_user.is_authenticated else None)
+    return current_user_is_regional_admin()
 
 
 def grandest_validation_sort_options() -> list[tuple[str, str]]:

@@ -512,11 +512,7 @@ def grandest_commune_request_reject(context: Context, data_dict: DataDict) -> di
     tk.check_access("grandest_commune_request_reject", context, data_dict)
     data = _validate(data_dict, schema.request_reject(), context)
     request = _get_request(data["id"], for_update=True)
-    try:
-        workflow.transition(request, "reject", _actor(context), workflow.ADMIN, reason=data["reason"])
-    except tk.ValidationError:
-        model.Session.rollback()
-        raise
+    workflow.transition(request, "reject", _actor(context), workflow.ADMIN, reason=data["reason"])
     request.decision_reason = data["reason"]
     request.reviewer = _actor(context)
     request.confirm_token_hash = None
@@ -530,11 +526,7 @@ def grandest_commune_request_request_info(context: Context, data_dict: DataDict)
     tk.check_access("grandest_commune_request_request_info", context, data_dict)
     data = _validate(data_dict, schema.request_request_info(), context)
     request = _get_request(data["id"], for_update=True)
-    try:
-        workflow.transition(request, "request_info", _actor(context), workflow.ADMIN, reason=data["message"])
-    except tk.ValidationError:
-        model.Session.rollback()
-        raise
+    workflow.transition(request, "request_info", _actor(context), workflow.ADMIN, reason=data["message"])
     request.info_message = data["message"]
     request.info_requested_at = _now()
     request.info_response = None
@@ -549,11 +541,7 @@ def grandest_commune_request_respond(context: Context, data_dict: DataDict) -> d
     data = _validate(data_dict, schema.request_respond(), context)
     tk.check_access("grandest_commune_request_respond", context, data)
     request = _get_request(data["id"], for_update=True)
-    try:
-        workflow.transition(request, "respond", _actor(context), workflow.REQUESTER, reason=data["response"])
-    except tk.ValidationError:
-        model.Session.rollback()
-        raise
+    workflow.transition(request, "respond", _actor(context), workflow.REQUESTER, reason=data["response"])
     request.info_response = data["response"]
     model.Session.commit()
     _tell_reviewers("info_answered", request, response=data["response"])
@@ -568,12 +556,8 @@ def grandest_commune_request_cancel(context: Context, data_dict: DataDict) -> di
     by_admin = is_regional_admin(context.get("auth_user_obj") or context.get("user")) and not data.get("token")
     request = _get_request(data["id"], for_update=True)
     was = request.state
-    try:
-        workflow.transition(request, "cancel", _actor(context), workflow.ADMIN if by_admin else workflow.REQUESTER,
-                            reason=data.get("reason"))
-    except tk.ValidationError:
-        model.Session.rollback()
-        raise
+    workflow.transition(request, "cancel", _actor(context), workflow.ADMIN if by_admin else workflow.REQUESTER,
+                        reason=data.get("reason"))
     request.confirm_token_hash = None
     model.Session.commit()
     if by_admin:
