@@ -304,7 +304,7 @@ class TestUsagePages:
         page = client.get("/hebergement?sort=datasets_percent&order=desc", headers=env, status=200)
         assert page.body.index("Grosse commune") < page.body.index("Commune de Schirmeck")
         csv_resp = client.get("/hebergement.csv?sort=name", headers=env, status=200)
-        assert csv_resp.headers["Content-Type"].startswith("text/csv")
+        assert csv_resp.headers["Content-Type"] == "text/csv; charset=utf-8"
         text = csv_resp.get_data(as_text=True)
         assert text.splitlines()[0].lstrip("\ufeff").startswith("organization,title,tier,bytes_used")
         assert "grosse-commune,Grosse commune,free,0,1073741824,0.0,1,1,100.0" in text

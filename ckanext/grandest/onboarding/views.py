@@ -309,7 +309,7 @@ def usage_csv() -> Any:
             "" if row["datasets_percent"] is None else row["datasets_percent"],
             row["limits"]["max_file_bytes"] or "",
         ])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=hebergement-datagrandest.csv"})
 
 
