@@ -10,9 +10,33 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${GRANDEST_STATE:-$ROOT/.dev}
 LOGDIR=$STATE/log
 RUNDIR=$STATE/run
-VENV=${GRANDEST_VENV:-$ROOT/.venv}
-PY=$VENV/bin/python
-CKAN=$VENV/bin/ckan
+
+# --- CKAN version ------------------------------------------------------------------------------------------
+# The suite supports CKAN 2.12 (the default) and 2.11. Each version has its own virtualenv (side by side in the
+# checkout), its own pinned constraints (dev/constraints-<version>.txt), and its own databases, Solr cores
+# (CKAN checks the schema's version), Redis dbs and site ids, so both can run on the same services.
+# GRANDEST_CKAN=2.11 (or `--ckan 2.11` on dev/portal and dev/test) selects the other one.
+SUPPORTED_CKAN="2.12 2.11"
+declare -A CKAN_RELEASE=([2.12]=2.12.0 [2.11]=2.11.6)
+
+# select_ckan VERSION -> sets CKAN_VERSION, VENV, PY, CKAN and the version's service names (see use_env)
+select_ckan() {
+    local v=$1
+    [[ -n ${CKAN_RELEASE[$v]:-} ]] || { echo "unsupported CKAN version '$v' (supported: $SUPPORTED_CKAN)" >&2; exit 2; }
+    CKAN_VERSION=$v
+    CKAN_FULL=${CKAN_RELEASE[$v]}
+    CONSTRAINTS=$ROOT/dev/constraints-$v.txt
+    # 2.12 keeps the plain names (.venv, ckan_dev, ckan_test...); 2.11 gets a suffix
+    if [ "$v" = 2.12 ]; then VSUF=; VDIR=$STATE; REDIS_BASE=0; VENV=${GRANDEST_VENV:-$ROOT/.venv}
+    else VSUF=_${v//./}; VDIR=$STATE/ckan-$v; REDIS_BASE=10; VENV=${GRANDEST_VENV:-$ROOT/.venv-$v}; fi
+    PY=$VENV/bin/python
+    CKAN=$VENV/bin/ckan
+    DEV_DB=ckan_dev$VSUF
+    TEST_DB=ckan_test$VSUF${TEST_SLOT:+_$TEST_SLOT}
+    SOLR_DEV_CORE=ckan_dev$VSUF
+    SOLR_TEST_CORE=ckan_test$VSUF${TEST_SLOT:+_$TEST_SLOT}
+    mkdir -p "$VDIR"
+}
 
 PG_PORT=${GRANDEST_PG_PORT:-54329}
 REDIS_PORT=${GRANDEST_REDIS_PORT:-63799}
@@ -23,17 +47,14 @@ CKAN_PORT=${GRANDEST_CKAN_PORT:-5000}
 PG_BIN=${GRANDEST_PG_BIN:-/usr/lib/postgresql/15/bin}
 DB_USER=ckan_default
 DB_PASS=pass
-DEV_DB=ckan_dev
 # GRANDEST_TEST_SLOT=N gives a test run its own database, Solr core, Redis db and site_id, so that several
 # runs (several developers on one machine) never clean each other's data.
 TEST_SLOT=${GRANDEST_TEST_SLOT:-}
 [[ -z $TEST_SLOT || $TEST_SLOT =~ ^[1-9]$ ]] || { echo "GRANDEST_TEST_SLOT must be a digit 1-9" >&2; exit 2; }
-TEST_DB=ckan_test${TEST_SLOT:+_$TEST_SLOT}
 SOLR_BASE=http://127.0.0.1:$SOLR_PORT/solr
-SOLR_DEV_CORE=ckan_dev
-SOLR_TEST_CORE=ckan_test${TEST_SLOT:+_$TEST_SLOT}
 
 mkdir -p "$LOGDIR" "$RUNDIR"
+select_ckan "${GRANDEST_CKAN:-2.12}"
 
 if [ -t 1 ]; then B=$'\e[1m'; R=$'\e[31m'; G=$'\e[32m'; Y=$'\e[33m'; N=$'\e[0m'; else B=; R=; G=; Y=; N=; fi
 say()  { printf '%s==>%s %s\n' "$B" "$N" "$*"; }
@@ -134,9 +155,10 @@ report_running() {
 # use_env dev|test -> exports the CKAN_* variables that point CKAN at our services (they override the ini,
 # so a moved port needs no edit of dev/portal.ini or test.ini).
 use_env() {
-    local db=$DEV_DB core=$SOLR_DEV_CORE rdb=0 site=grandest_dev
+    local db=$DEV_DB core=$SOLR_DEV_CORE rdb=$REDIS_BASE site=grandest_dev$VSUF
     if [ "$1" = test ]; then
-        db=$TEST_DB; core=$SOLR_TEST_CORE; rdb=$((1 + ${TEST_SLOT:-0})); site=grandest_test${TEST_SLOT:+_$TEST_SLOT}
+        db=$TEST_DB; core=$SOLR_TEST_CORE; rdb=$((REDIS_BASE + 1 + ${TEST_SLOT:-0}))
+        site=grandest_test$VSUF${TEST_SLOT:+_$TEST_SLOT}
     fi
     export CKAN_SITE_ID=$site
     export CKAN_SQLALCHEMY_URL="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT/$db"

@@ -91,7 +91,8 @@ start_redis() {
     if pidfile_pid redis >/dev/null; then ok "redis already running on 127.0.0.1:$REDIS_PORT"; return 0; fi
     check_port_free redis "$REDIS_PORT"
     mkdir -p "$STATE/redis"
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    # 32 dbs: CKAN 2.12 uses dbs 0-10 (dev, tests, test slots), CKAN 2.11 dbs 10-20 (see use_env in dev/lib.sh)
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --databases 32 --save "" --appendonly no --daemonize yes \
         --pidfile "$RUNDIR/redis.pid" --logfile "$log" --dir "$STATE/redis" >/dev/null \
         || die "redis-server did not start; its log is $log."
     local i
@@ -112,8 +113,10 @@ stop_redis() {
 }
 
 # --- Solr 9 (from Maven Central; see dev/solr/README.md) -------------------------------------------------
+# start_solr -> Solr with the selected CKAN version's cores (dev and test); another version's cores are added to
+# the running Solr by calling it again after select_ckan (each version's cores get that version's schema.xml).
 start_solr() {
-    local log=$LOGDIR/solr.log schema
+    local log=$LOGDIR/solr.log schema core
     schema=$("$PY" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config/solr/schema.xml"))')
     bash "$ROOT/dev/solr/make-home.sh" "$STATE/solr/home" "$schema" "$SOLR_DEV_CORE" "$SOLR_TEST_CORE" >>"$LOGDIR/solr-install.log" 2>&1 \
         || die "could not prepare the Solr home; see $LOGDIR/solr-install.log."
@@ -124,18 +127,26 @@ start_solr() {
         : >"$log"
         start_bg solr "$log" bash "$ROOT/dev/solr/run.sh" "$STATE/solr" "$STATE/solr/home" "$SOLR_PORT"
     fi
-    local t0=$SECONDS
-    wait_http solr "$SOLR_BASE/$SOLR_DEV_CORE/admin/ping?wt=json" 120 "$log" solr
-    # a core added to the home while Solr runs (a new test slot) is registered through the CoreAdmin API
-    if ! curl -fsS -o /dev/null "$SOLR_BASE/$SOLR_TEST_CORE/admin/ping?wt=json" 2>/dev/null; then
-        rm -f "$STATE/solr/home/$SOLR_TEST_CORE/core.properties"   # CREATE writes it; it refuses an existing one
-        curl -fsS -o /dev/null "$SOLR_BASE/admin/cores?action=CREATE&name=$SOLR_TEST_CORE&instanceDir=$SOLR_TEST_CORE" \
-            || die "could not create the Solr core $SOLR_TEST_CORE; see $log."
-    fi
+    local t0=$SECONDS i
+    # the launcher prints "SOLR READY" once every core found in the home at start-up has loaded
+    for ((i = 0; i < 240; i++)); do
+        grep -q "SOLR READY" "$log" 2>/dev/null && break
+        pidfile_pid solr >/dev/null || { tail -n 30 "$log" >&2; die "solr exited during start-up; its log is $log (last lines above)."; }
+        sleep 0.5
+    done
+    grep -q "SOLR READY" "$log" 2>/dev/null || { tail -n 30 "$log" >&2; die "solr did not start within 120s; its log is $log (last lines above)."; }
+    # a core added to the home while Solr runs (another CKAN version, a new test slot) is registered through
+    # the CoreAdmin API
+    for core in "$SOLR_DEV_CORE" "$SOLR_TEST_CORE"; do
+        curl -fsS -o /dev/null "$SOLR_BASE/$core/admin/ping?wt=json" 2>/dev/null && continue
+        rm -f "$STATE/solr/home/$core/core.properties"   # CREATE writes it; it refuses an existing one
+        curl -fsS -o /dev/null "$SOLR_BASE/admin/cores?action=CREATE&name=$core&instanceDir=$core" \
+            || die "could not create the Solr core $core; see $log."
+    done
     for core in "$SOLR_DEV_CORE" "$SOLR_TEST_CORE"; do
         wait_http solr "$SOLR_BASE/$core/admin/ping?wt=json" 120 "$log" solr
     done
-    ok "solr on $SOLR_BASE, cores $SOLR_DEV_CORE and $SOLR_TEST_CORE (ready in $((SECONDS - t0))s, log $log)"
+    ok "solr on $SOLR_BASE, cores $SOLR_DEV_CORE and $SOLR_TEST_CORE for CKAN $CKAN_VERSION (ready in $((SECONDS - t0))s, log $log)"
 }
 stop_solr() { stop_pidfile solr 30; }
 

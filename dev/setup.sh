@@ -6,7 +6,15 @@
 source "$(dirname "$0")/lib.sh"
 
 WANT_BROWSER=
-[ "${1:-}" = --browser ] && WANT_BROWSER=1
+VERSIONS=()
+for a in "$@"; do
+    case $a in
+        --browser) WANT_BROWSER=1 ;;
+        2.1[0-9]) VERSIONS+=("$a") ;;
+        *) die "usage: dev/setup.sh [--browser] [CKAN_VERSION...] (versions: $SUPPORTED_CKAN)" ;;
+    esac
+done
+[ ${#VERSIONS[@]} -gt 0 ] || VERSIONS=("$CKAN_VERSION")
 
 # --- Debian packages -------------------------------------------------------------------------------------
 need=()
@@ -32,29 +40,39 @@ if [ ${#need[@]} -gt 0 ]; then
     ok "installed ${need[*]}"
 fi
 
-# --- Python virtualenv -----------------------------------------------------------------------------------
+# --- Python virtualenvs, one per CKAN version ---------------------------------------------------------------
 PYTHON=${GRANDEST_PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || die "Python 3.11 ($PYTHON) is not on PATH; set GRANDEST_PYTHON to a Python 3.11 interpreter."
-stamp_src=$(cat "$ROOT/dev/constraints.txt" "$ROOT/pyproject.toml" "$ROOT/setup.py" | sha256sum | cut -c1-16)
-stamp=$VENV/.grandest-installed
-if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_src" ]; then
-    say "Installing the Python stack into $VENV (CKAN 2.11.6, scheming, dcat, harvest, frictionless)"
-    [ -x "$PY" ] || "$PYTHON" -m venv "$VENV"
-    t0=$(date +%s)
-    {
-        "$PY" -m pip install -q --disable-pip-version-check pip==25.3 setuptools==84.2.1 wheel==0.48.0 &&
-        "$PY" -m pip install -q --disable-pip-version-check -c "$ROOT/dev/constraints.txt" \
-            "ckan[requirements,dev]==2.11.6" -e "$ROOT[dev]"
-    } >"$LOGDIR/pip.log" 2>&1 || {
-        tail -n 20 "$LOGDIR/pip.log" >&2
-        if grep -qiE 'connection|resolve|network|timed out' "$LOGDIR/pip.log"; then
-            die "pip could not reach PyPI; see $LOGDIR/pip.log."
+for v in "${VERSIONS[@]}"; do
+    select_ckan "$v"
+    [ -f "$CONSTRAINTS" ] || die "no pinned constraints for CKAN $v ($CONSTRAINTS)."
+    stamp_src=$( (echo "$CKAN_FULL"; cat "$CONSTRAINTS" "$ROOT/pyproject.toml" "$ROOT/setup.py") | sha256sum | cut -c1-16)
+    stamp=$VENV/.grandest-installed
+    if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_src" ]; then
+        say "Installing the Python stack into $VENV (CKAN $CKAN_FULL, scheming, dcat, harvest, frictionless)"
+        # a venv made for another CKAN release is made anew rather than upgraded in place
+        if [ -x "$PY" ] && [ "$("$PY" -c 'import ckan; print(ckan.__version__)' 2>/dev/null)" != "$CKAN_FULL" ]; then
+            rm -rf "$VENV"
         fi
-        die "pip install failed; see $LOGDIR/pip.log (last lines above)."
-    }
-    echo "$stamp_src" >"$stamp"
-    ok "Python stack installed in $(( $(date +%s) - t0 ))s"
-fi
+        [ -x "$PY" ] || "$PYTHON" -m venv "$VENV"
+        t0=$(date +%s)
+        log=$LOGDIR/pip-$v.log
+        {
+            "$PY" -m pip install -q --disable-pip-version-check pip==25.3 setuptools==84.2.1 wheel==0.48.0 &&
+            "$PY" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" \
+                "ckan[requirements,dev]==$CKAN_FULL" -e "$ROOT[dev]" &&
+            "$PY" -m pip check
+        } >"$log" 2>&1 || {
+            tail -n 20 "$log" >&2
+            if grep -qiE 'connection|resolve|network|timed out' "$log"; then
+                die "pip could not reach PyPI; see $log."
+            fi
+            die "pip install (CKAN $v) failed; see $log (last lines above)."
+        }
+        echo "$stamp_src" >"$stamp"
+        ok "Python stack for CKAN $CKAN_FULL installed in $VENV in $(( $(date +%s) - t0 ))s"
+    fi
+done
 
 # --- Solr from Maven Central -----------------------------------------------------------------------------
 bash "$ROOT/dev/solr/install.sh" "$STATE/solr" >>"$LOGDIR/solr-install.log" 2>&1 || {

@@ -32,6 +32,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import catalog_uri, dataset_uri
 
+from ckanext.grandest.common import compat
+
 from . import config, turtle
 from .profiles import DCAT, HYDRA, GrandEstDCATAPProfile
 
@@ -271,10 +273,7 @@ def organizations(ids: list[str]) -> dict[str, dict]:
         out[gid] = {"id": gid, "name": name, "title": title, "description": description, "image_url": image_url,
                     "type": gtype, "state": state, "_grandest_full": True}
     if out:
-        extras = (model.Session.query(model.GroupExtra.group_id, model.GroupExtra.key, model.GroupExtra.value)
-                  .filter(model.GroupExtra.group_id.in_(list(out)))
-                  .filter(model.GroupExtra.state == "active").all())
-        for group_id, key, value in extras:
+        for group_id, key, value in compat.organization_extras(list(out)):
             if key not in out[group_id]:
                 out[group_id][key] = value
     return out

@@ -10,6 +10,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
+from ckanext.grandest.common import compat
 from ckanext.grandest.metadata import table_schemas, territories
 from ckanext.grandest.metadata import vocabularies as voc
 
@@ -169,3 +170,8 @@ def grandest_facet_fields() -> dict[str, str]:
     """The Solr field of each facet added by the plugin."""
     return {"departement": FACET_DEPARTEMENT, "epci": FACET_EPCI, "commune": FACET_COMMUNE,
             "theme": FACET_THEME, "frequency": FACET_FREQUENCY, "license": "license_id", "format": "res_format"}
+
+
+def grandest_site_statistics() -> dict[str, int]:
+    """The portal's figures for the home page: {dataset_count, organization_count, group_count}."""
+    return compat.site_statistics()

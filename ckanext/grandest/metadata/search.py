@@ -65,7 +65,26 @@ def index_fields(pkg_dict: dict) -> dict[str, list[str]]:
     }
 
 
+def _schema_formats(pkg_dict: dict) -> list[str] | None:
+    """The resources' formats as the dataset's schema stores them (our codes: ``GEOJSON``, ``CSV``...), from
+    the validated dict CKAN indexes beside the document. CKAN 2.12 builds ``res_format`` from its default show
+    schema, which rewrites formats (``GEOJSON`` -> ``GeoJSON``); the facet and its labels expect the codes."""
+    validated = pkg_dict.get("validated_data_dict")
+    if not isinstance(validated, str):
+        return None
+    try:
+        resources = json.loads(validated).get("resources")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(resources, list):
+        return None
+    return [r.get("format") or "" for r in resources if isinstance(r, dict)]
+
+
 def before_dataset_index(pkg_dict: dict) -> dict:
+    formats = _schema_formats(pkg_dict)
+    if formats is not None:
+        pkg_dict["res_format"] = formats
     for name, values in index_fields(pkg_dict).items():
         if values:
             pkg_dict[name] = values

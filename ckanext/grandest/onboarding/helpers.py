@@ -5,6 +5,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.grandest.common import compat
+
 
 def grandest_onboarding_is_regional_admin() -> bool:
     from ckanext.grandest.common.roles import current_user_is_regional_admin
@@ -38,14 +40,12 @@ def grandest_onboarding_my_commune() -> dict[str, str] | None:
     from ckan import model
 
     try:
-        row = (model.Session.query(model.Group.name, model.Group.title)
-               .join(model.Member, model.Member.group_id == model.Group.id)
-               .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
-               .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
-                       model.Member.state == "active", model.Group.is_organization.is_(True),
-                       model.Group.state == "active", model.GroupExtra.key == "insee_code",
-                       model.GroupExtra.state == "active", model.GroupExtra.value != "")
-               .order_by(model.Group.title).first())
+        query = (model.Session.query(model.Group.name, model.Group.title)
+                 .join(model.Member, model.Member.group_id == model.Group.id)
+                 .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
+                         model.Member.state == "active", model.Group.is_organization.is_(True),
+                         model.Group.state == "active"))
+        row = compat.filter_groups_by_extra(query, "insee_code").order_by(model.Group.title).first()
     except Exception:  # noqa: BLE001 - a header helper never breaks the page
         model.Session.rollback()
         return None

@@ -16,6 +16,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.munge import munge_title_to_name
 
+from ckanext.grandest.common import compat
+
 log = logging.getLogger(__name__)
 
 FIELDS = ("actor_type", "insee_code", "siren", "epci", "departement", "population", "website",
@@ -73,15 +75,9 @@ def schema_has_fields() -> bool:
 
 def find_linked(insee_code: str) -> model.Group | None:
     """The active organization whose ``insee_code`` is this commune's, if any."""
-    return (
-        model.Session.query(model.Group)
-        .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
-        .filter(model.GroupExtra.key == "insee_code", model.GroupExtra.value == insee_code,
-                model.GroupExtra.state == "active", model.Group.state == "active",
-                model.Group.is_organization.is_(True))
-        .order_by(model.Group.created)
-        .first()
-    )
+    query = model.Session.query(model.Group).filter(model.Group.state == "active",
+                                                    model.Group.is_organization.is_(True))
+    return compat.filter_groups_by_extra(query, "insee_code", insee_code).order_by(model.Group.created).first()
 
 
 def _free_name(base: str, insee_code: str) -> str:

@@ -18,6 +18,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.grandest.common import compat
+
 from .engine import score_dataset_data, score_metadata, score_resource
 from .model import DatasetQuality, ResourceQuality, now
 
@@ -130,11 +132,7 @@ def refresh_dataset(package_id: str, pkg: dict[str, Any] | None = None) -> Datas
 
 def reindex(package_id: str) -> None:
     """Send the dataset to Solr again (its scores are added by ``before_dataset_index``)."""
-    from ckan.lib.search import index_for
-
-    pkg = tk.get_action("package_show")({"ignore_auth": True, "validate": False, "use_cache": False},
-                                        {"id": package_id})
-    index_for(model.Package).update_dict(pkg)
+    compat.reindex_dataset(package_id)
 
 
 def index_fields(package_id: str | None) -> dict[str, str]:

@@ -17,6 +17,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ckanext.grandest.common import compat
+
 from .. import scheduler
 from ..model import (ACTIVE_STATUSES, DatasetQuality, ResourceQuality, ValidationRun, as_dict)
 from . import schema
@@ -282,8 +284,7 @@ def grandest_region_quality_list(context: Context, data_dict: DataDict) -> dict[
     """
     data = _validate(data_dict, schema.region_quality_list(), context)
     tk.check_access("grandest_region_quality_list", context, data)
-    departements = dict(model.Session.query(model.GroupExtra.group_id, model.GroupExtra.value).filter(
-        model.GroupExtra.key == "departement", model.GroupExtra.state == "active").all())
+    departements = compat.organization_extra_values("departement")
     orgs = model.Session.query(model.Group).filter(model.Group.is_organization.is_(True),
                                                    model.Group.state == "active").all()
     if data.get("departement"):

@@ -1,0 +1,96 @@
+"""Where CKAN 2.11 and CKAN 2.12 differ, the one place that knows it.
+
+The suite supports both (see README, "Supported CKAN versions"). Each shim below is named after what the code
+needs, not after a version; the plugins call these and never test CKAN's version themselves. Each shim picks
+its way by what the installed CKAN has (a feature check), so a 2.11 portal and a 2.12 portal run the same code.
+
+* Organization extras: 2.11 keeps them in the ``group_extra`` table (``model.GroupExtra``, one row per key with
+  a ``state``); 2.12 keeps them in a JSONB column ``group.extras`` (flat ``{key: string}``).
+* Re-indexing a dataset: 2.12 indexes both the default and the custom (scheming) show of a dataset, and
+  ``PackageSearchIndex.update_dict`` asserts it receives both; ``ckan.logic.index_update_package`` does that.
+  2.11 indexes the show of the dataset's own schema.
+* Site figures: 2.12 removed the ``get_site_statistics`` template helper.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ckan import model
+
+#: True when organization extras live in ``group.extras`` (CKAN >= 2.12)
+GROUP_EXTRAS_COLUMN: bool = not hasattr(model, "GroupExtra")
+
+
+def organization_extras(group_ids: Iterable[str] | None = None,
+                        keys: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+    """``(group_id, key, value)`` of the active extras of groups/organizations, optionally only of these
+    groups and these keys. One query."""
+    wanted_ids = None if group_ids is None else list(group_ids)
+    wanted_keys = None if keys is None else set(keys)
+    if wanted_ids is not None and not wanted_ids:
+        return []
+    if GROUP_EXTRAS_COLUMN:
+        q = model.Session.query(model.Group.id, model.Group.extras)
+        if wanted_ids is not None:
+            q = q.filter(model.Group.id.in_(wanted_ids))
+        out = []
+        for gid, extras in q.all():
+            for key, value in (extras or {}).items():
+                if wanted_keys is None or key in wanted_keys:
+                    out.append((gid, key, value))
+        return out
+    extra = model.GroupExtra  # type: ignore[attr-defined]
+    q = model.Session.query(extra.group_id, extra.key, extra.value).filter(extra.state == "active")
+    if wanted_ids is not None:
+        q = q.filter(extra.group_id.in_(wanted_ids))
+    if wanted_keys is not None:
+        q = q.filter(extra.key.in_(sorted(wanted_keys)))
+    return [(gid, key, value) for gid, key, value in q.all()]
+
+
+def organization_extra_values(key: str, group_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """``{group_id: value}`` of one extra."""
+    return {gid: value for gid, _k, value in organization_extras(group_ids, [key])}
+
+
+def filter_groups_by_extra(query: Any, key: str, value: str | None = None) -> Any:
+    """``query`` (a query that selects from ``model.Group``) restricted to groups whose extra ``key`` is set
+    to ``value`` (or, when ``value`` is None, to any non-empty value)."""
+    if GROUP_EXTRAS_COLUMN:
+        column = model.Group.extras[key].astext
+        if value is None:
+            return query.filter(column.isnot(None), column != "")
+        return query.filter(column == value)
+    extra = model.GroupExtra  # type: ignore[attr-defined]
+    query = query.join(extra, extra.group_id == model.Group.id).filter(extra.key == key, extra.state == "active")
+    if value is None:
+        return query.filter(extra.value.isnot(None), extra.value != "")
+    return query.filter(extra.value == value)
+
+
+def reindex_dataset(package_id: str) -> None:
+    """Send a dataset to the search index again, the way the installed CKAN indexes it (plugins'
+    ``before_dataset_index`` hooks run)."""
+    from ckan import logic
+
+    if hasattr(logic, "index_update_package"):  # CKAN >= 2.12
+        logic.index_update_package({"ignore_auth": True}, package_id)
+        return
+    from ckan.lib.search import index_for
+
+    pkg = logic.get_action("package_show")({"ignore_auth": True, "validate": False, "use_cache": False},
+                                           {"id": package_id})
+    index_for(model.Package).update_dict(pkg)
+
+
+def site_statistics() -> dict[str, int]:
+    """The portal's figures: public active datasets (as the search counts them) and active organizations."""
+    from ckan.plugins import toolkit as tk
+
+    datasets = tk.get_action("package_search")({}, {"rows": 0})["count"]
+    organizations = (model.Session.query(model.Group.id)
+                     .filter(model.Group.is_organization.is_(True), model.Group.state == "active").count())
+    groups = (model.Session.query(model.Group.id)
+              .filter(model.Group.is_organization.is_(False), model.Group.state == "active").count())
+    return {"dataset_count": datasets, "organization_count": organizations, "group_count": groups}

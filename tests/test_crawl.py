@@ -1,0 +1,169 @@
+"""Every page a visitor, a commune and the regional team can reach answers without a server error.
+
+The portal as dev/portal runs it (every plugin, the Grand Est schemas, the demo content of dev/demo.json loaded
+through the API and its files validated by a real worker) is crawled from the home page by following the links
+of each page, logged out and logged in as each role: a commune's editor and admin, the regional admin (not a
+sysadmin) and a sysadmin. Only GET requests are made (a crawl never submits a form) and a few links that
+change state through GET in some CKAN versions are not followed (log out). A 5xx on any page fails the test,
+naming the page, the role and the page that linked to it. Run on each supported CKAN version by dev/test.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import deque
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
+
+import pytest
+import requests
+
+from tests.live import run_cli, write_ini
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIONAL = "crawl-regionale"
+PORTAL = {
+    "ckan.plugins": "activity image_view text_view dcat dcat_json_interface structured_data harvest "
+                    "dcat_rdf_harvester scheming_datasets scheming_organizations grandest_metadata "
+                    "grandest_validation grandest_dcat grandest_dcat_harvester grandest_onboarding",
+    "scheming.dataset_schemas": "ckanext.grandest.schemas:dataset.yaml",
+    "scheming.organization_schemas": "ckanext.grandest.schemas:organization.yaml",
+    "scheming.presets": "ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml",
+    "licenses_group_url": f"file://{ROOT / 'schemas' / 'licenses.json'}",
+    "ckanext.grandest.regional_admins": REGIONAL,
+}
+#: pages per role (breadth first from the home page); enough to reach every kind of page of the suite
+MAX_PAGES = 140
+#: the same path with other query strings: only this many are followed (facet and sort links multiply)
+MAX_QUERY_VARIANTS = 2
+#: never followed: leaving the session, files, the API (not pages), and CKAN's own static assets
+SKIP = re.compile(r"/user/_?logout|/logout|/download/|/api/|/webassets/|/base/|\.(?:css|js|png|svg|ico|jpe?g)$")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def _links(base: str, page_url: str, html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    out = []
+    for href in parser.hrefs:
+        url = urldefrag(urljoin(page_url, href.strip()))[0]
+        if url.startswith(base) and not SKIP.search(urlsplit(url).path):
+            out.append(url)
+    return out
+
+
+def _login(session: requests.Session, base: str, name: str, password: str) -> None:
+    form = session.get(base + "/user/login", timeout=60)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text).group(1)
+    session.post(base + "/user/login", data={"login": name, "password": password, "_csrf_token": token},
+                 timeout=60)
+    assert session.get(base + "/dashboard/datasets", timeout=60, allow_redirects=False).status_code == 200, \
+        f"{name} could not log in"
+
+
+def crawl(session: requests.Session, base: str, start: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Breadth-first crawl: ``({url: status}, [problems])``."""
+    seen: dict[str, int] = {}
+    variants: dict[str, int] = {}
+    queue: deque[tuple[str, str]] = deque((base + path, "(start)") for path in start)
+    queued = {url for url, _ in queue}
+    problems = []
+    while queue and len(seen) < MAX_PAGES:
+        url, referrer = queue.popleft()
+        resp = session.get(url, timeout=120, allow_redirects=True)
+        seen[url] = resp.status_code
+        if resp.status_code >= 500:
+            problems.append(f"{resp.status_code} {url} (linked from {referrer})")
+            continue
+        if "html" not in resp.headers.get("Content-Type", ""):
+            continue
+        for link in _links(base, resp.url, resp.text):
+            parts = urlsplit(link)
+            normal = parts._replace(query=urlencode(sorted(parse_qsl(parts.query)))).geturl()
+            if normal in queued:
+                continue
+            if parts.query:
+                variants[parts.path] = variants.get(parts.path, 0) + 1
+                if variants[parts.path] > MAX_QUERY_VARIANTS:
+                    continue
+            queued.add(normal)
+            queue.append((normal, url))
+    return seen, problems
+
+
+@pytest.fixture
+def portal(clean_db, clean_index, tmp_path, ckan_config, live_server, smtp_server):
+    """The dev portal's content on a live server: demo content loaded and validated, one user per role."""
+    from ckan.tests import factories
+
+    sysadmin = factories.SysadminWithToken()
+    run = subprocess.run([sys.executable, str(ROOT / "dev" / "demo.py"), "--url", live_server.url,
+                          "--token", sysadmin["token"]], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    # the demo's files are validated and scored by a real worker, so report pages have content
+    ini = write_ini(tmp_path / "worker.ini", {**PORTAL, "ckan.storage_path": ckan_config["ckan.storage_path"]})
+    worker = run_cli(ini, "jobs", "worker", "default", "grandest:validation", "--burst", timeout=600,
+                     config=ckan_config)
+    assert worker.returncode == 0, worker.stdout + worker.stderr
+
+    api = live_server.url + "/api/3/action/"
+    auth = {"Authorization": sysadmin["token"]}
+    users = {"sysadmin": sysadmin, "regional admin": factories.UserWithToken(name=REGIONAL)}
+    for role, capacity in (("commune editor", "editor"), ("commune admin", "admin")):
+        user = factories.UserWithToken()
+        resp = requests.post(api + "organization_member_create", headers=auth, timeout=60, json={
+            "id": "commune-de-schirmeck", "username": user["name"], "role": capacity})
+        assert resp.ok, resp.text
+        users[role] = user
+    return live_server.url, users
+
+
+@pytest.mark.usefixtures("storage")
+@pytest.mark.live_server(threaded=True)
+@pytest.mark.ckan_config("ckan.plugins", PORTAL["ckan.plugins"])
+@pytest.mark.ckan_config("scheming.dataset_schemas", PORTAL["scheming.dataset_schemas"])
+@pytest.mark.ckan_config("scheming.organization_schemas", PORTAL["scheming.organization_schemas"])
+@pytest.mark.ckan_config("scheming.presets", PORTAL["scheming.presets"])
+@pytest.mark.ckan_config("licenses_group_url", PORTAL["licenses_group_url"])
+@pytest.mark.ckan_config("ckanext.grandest.regional_admins", REGIONAL)
+def test_no_page_reachable_by_any_role_answers_5xx(portal):
+    base, users = portal
+    # the pages each role starts from: the home page, and their own entry points that no link may lead to
+    start = ["/", "/dataset/", "/organization/", "/catalog.ttl", "/commune/inscription"]
+    extra = {
+        "commune editor": ["/dashboard/datasets", "/organization/commune-de-schirmeck", "/dataset/new"],
+        "commune admin": ["/dashboard/datasets", "/organization/commune-de-schirmeck",
+                          "/organization/edit/commune-de-schirmeck", "/organization/members/commune-de-schirmeck"],
+        "regional admin": ["/commune/demandes", "/hebergement", "/grandest/dcat", "/harvest/"],
+        "sysadmin": ["/ckan-admin", "/commune/demandes", "/hebergement", "/harvest/", "/grandest/dcat"],
+    }
+    report = {}
+    problems = []
+    for role in ["anonymous", "commune editor", "commune admin", "regional admin", "sysadmin"]:
+        with requests.Session() as session:
+            if role != "anonymous":
+                _login(session, base, users[role]["name"], "correct123")
+            seen, found = crawl(session, base, start + extra.get(role, []))
+        report[role] = seen
+        problems += [f"[{role}] {p}" for p in found]
+    assert not problems, "\n".join(problems)
+    # the crawl went where each role can go (a crawl stopped at the home page would prove nothing)
+    for role, seen in report.items():
+        assert len(seen) >= 40, (role, len(seen))
+        assert any("/dataset/" in u and "/resource/" in u for u in seen), role
+    regional = report["regional admin"]
+    assert regional[base + "/commune/demandes"] == 200 and regional[base + "/hebergement"] == 200
+    assert any(re.search(r"/commune/demandes/[^/?]+$", u) for u in regional), "no commune request opened"
