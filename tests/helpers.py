@@ -7,3 +7,34 @@ def api_post(app, action: str, token: str | None = None, status: int = 200, **da
     headers = {"Authorization": token} if token else {}
     resp = app.post(f"/api/3/action/{action}", json=data, headers=headers, status=status)
     return resp.json
+
+
+class Select2Tags:
+    """A CKAN tags field (``data-module="autocomplete"`` with tags) in a real browser, whichever select2 the
+    CKAN version ships: 3.5 (CKAN 2.11: ``#s2id_<field>`` container) or 4.1 (CKAN 2.12: a
+    ``span.select2-container`` after the field)."""
+
+    def __init__(self, page, field_id: str) -> None:
+        self.page = page
+        legacy = page.locator(f"#s2id_{field_id}")
+        if legacy.count():
+            self.container = legacy
+            self.input = legacy.locator("input.select2-input")
+            self._highlighted = ".select2-results .select2-highlighted"
+            self._choice = ".select2-search-choice"
+        else:
+            self.container = page.locator(f"#{field_id} + span.select2-container")
+            self.input = self.container.locator(".select2-search__field")
+            self._highlighted = ".select2-results__option--highlighted"
+            self._choice = ".select2-selection__choice"
+
+    def add(self, word: str) -> None:
+        """Type a word, wait for select2 to offer it, choose it."""
+        self.input.type(word, delay=30)
+        self.page.locator(self._highlighted, has_text=word).wait_for()
+        self.input.press("Enter")
+
+    def chosen(self) -> list[str]:
+        """The words chosen, as shown (without select2's remove button)."""
+        texts = self.container.locator(self._choice).all_inner_texts()
+        return [t.replace("×", "").strip() for t in texts]

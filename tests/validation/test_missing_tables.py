@@ -42,19 +42,30 @@ def without_tables(migrate_db_for):
     assert set(TABLES) <= _existing_tables()
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @pytest.fixture
-def guard_log(caplog):
-    """The records of the guard's logger (CKAN's logging set-up disables the loggers created before it)."""
+def guard_log():
+    """The records of the guard's logger, each once (CKAN's logging set-up disables the loggers created before
+    it; pytest's own capture may or may not also see them through propagation, so it is not used)."""
     from ckanext.grandest.validation import dbguard
 
     logger = logging.getLogger(dbguard.__name__)
     disabled, level = logger.disabled, logger.level
     logger.disabled = False
     logger.setLevel(logging.DEBUG)
-    logger.addHandler(caplog.handler)
+    handler = _Records()
+    logger.addHandler(handler)
     dbguard.reset_warnings()
-    yield caplog
-    logger.removeHandler(caplog.handler)
+    yield handler
+    logger.removeHandler(handler)
     logger.disabled, logger.level = disabled, level
     dbguard.reset_warnings()
 
@@ -155,8 +166,9 @@ def test_the_guard_does_not_make_ckan_index_a_dataset_again_and_again(org, ckan_
     Counted by Solr itself."""
     before = _solr_adds(ckan_config)
     dataset = make_dataset(org["id"], name="une-indexation")
-    # CKAN itself indexes a new dataset twice at its commit (as new, then as changed through its extras)
-    assert _solr_adds(ckan_config) - before == 2
+    # CKAN itself indexes a new dataset once (2.12) or twice (2.11: as new, then as changed through its
+    # extras) at its commit; the loop this guards against made it hundreds
+    assert 1 <= _solr_adds(ckan_config) - before <= 2
     before = _solr_adds(ckan_config)
     act("resource_create", package_id=dataset["id"], url="https://example.org/budget.csv", format="CSV")
     assert 1 <= _solr_adds(ckan_config) - before <= 3

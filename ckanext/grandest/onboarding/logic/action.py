@@ -742,6 +742,22 @@ def package_owner_org_update(up_func: Any, context: Context, data_dict: DataDict
 
 
 @tk.chained_action
+def resource_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """An upload refused by the quotas leaves the caller's dict as it came.
+
+    CKAN 2.12's ``resource_create`` saves the dataset (writing the new resource's ``id`` into the caller's dict)
+    before the file is stored; when the storage refuses the file, the web form re-renders with the id of a
+    resource that was never saved, and answers 500 instead of the French message."""
+    keys = set(data_dict)
+    try:
+        return up_func(context, data_dict)
+    except tk.ValidationError:
+        for key in set(data_dict) - keys:
+            data_dict.pop(key, None)
+        raise
+
+
+@tk.chained_action
 def dataset_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     """Purging a dataset takes it out of its organization's ledger and deletes its uploaded files (once the
     purge is committed)."""
