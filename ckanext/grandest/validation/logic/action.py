@@ -123,8 +123,11 @@ def grandest_dataset_score_show(context: Context, data_dict: DataDict) -> dict[s
 
     :param id: dataset id or name
     :returns: ``{"package_id", "metadata_score", "data_score", "has_broken", "scored_at", "resources":
-        [{"resource_id", "name", "status", "data_total", "data_band"}]}``; scores are None before the first
-        scoring.
+        [{"resource_id", "name", "status", "data_total", "data_band", "schema_check"}]}``; scores are None
+        before the first scoring. ``schema_check`` is ``{"schema", "version", "passed", "valid_row_share"}`` of
+        the latest finished validation against a declared schema (None without one); ``passed`` is true only
+        when that check found nothing to fix and no new check is under way (the DCAT export claims
+        ``dct:conformsTo`` on it).
     """
     data = _validate(data_dict, schema.dataset_id(), context)
     tk.check_access("grandest_dataset_score_show", context, data)
@@ -136,7 +139,8 @@ def grandest_dataset_score_show(context: Context, data_dict: DataDict) -> dict[s
     for res in pkg.resources:
         row = rows.get(res.id)
         resources.append({"resource_id": res.id, "name": res.name, "status": row.status if row else None,
-                          "data_total": row.data_total if row else None, "data_band": row.data_band if row else None})
+                          "data_total": row.data_total if row else None, "data_band": row.data_band if row else None,
+                          "schema_check": _schema_check(row)})
     return {
         "package_id": pkg.id,
         "metadata_score": dq.metadata_score if dq else None,
@@ -164,6 +168,17 @@ def grandest_resource_validation_run(context: Context, data_dict: DataDict) -> d
 
 
 # --- lists -------------------------------------------------------------------------------------------------
+
+def _schema_check(row: ResourceQuality | None) -> dict[str, Any] | None:
+    digest = row.digest if row is not None and isinstance(row.digest, dict) else None
+    schema_ = (digest or {}).get("schema") or {}
+    if not schema_.get("id") or schema_.get("source") not in ("national", "publisher"):
+        return None
+    table = digest.get("table") or {}
+    return {"schema": schema_.get("id"), "version": schema_.get("version"),
+            "passed": bool(row.status == "success" and digest.get("status") == "valid"),
+            "valid_row_share": table.get("valid_row_share")}
+
 
 def _org(ident: str) -> model.Group:
     org = model.Group.get(ident)
