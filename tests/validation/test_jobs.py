@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.validation.conftest import QUEUE, act, csv_text, make_dataset, upload
-from tests.validation.engine.conftest import DELIB_HEADER, delib_row
+from tests.validation.engine.conftest import DELIB_HEADER, delib_row, failing_subventions_csv
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue", "storage")
 
@@ -133,6 +133,9 @@ class TestUploads:
         assert not (report["table"] or {}).get("rows")
         assert report["errors"][0]["type"] == "zip-bomb"
         assert report["errors"][0]["message"] and report["errors"][0]["fix"]
+        # refused: 0 and a band of its own (it used to keep 35 points)
+        score = shown["data_score"]
+        assert score["total"] == 0 and score["band"] == "inutilisable" and "inutilisable" in score["cap"]["reason"]
 
     def test_a_metadata_only_edit_does_not_validate_again(self, org, clean_queue, run_worker):
         dataset = make_dataset(org["id"])
@@ -360,3 +363,52 @@ class TestTriggers:
         clean_queue.empty()
         act("resource_patch", id=res["id"], url="https://example.org/b.csv")
         assert not self._validations(clean_queue)
+
+
+class TestTrustworthyScores:
+    """Issue #12: conformity caps a file's band; a dataset does not hide its worst file; same figure everywhere."""
+
+    def test_the_failing_subventions_file_is_capped_and_the_report_says_why(self, org, run_worker, app):
+        dataset = make_dataset(org["id"], name="subventions-2024", title="Subventions 2024")
+        res = upload(dataset["id"], failing_subventions_csv(), "subventions.csv", format="CSV",
+                     schema="scdl/subventions")
+        run_worker()
+        shown = _report(res["id"])
+        assert shown["report"]["table"]["valid_row_share"] == 0.0
+        score = shown["data_score"]
+        assert score["cap"]["points"] == 72 and score["total"] == 29 and score["band"] == "insuffisant"
+        page = app.get(f"/dataset/{dataset['name']}/resource/{res['id']}/validation").body
+        assert "plafonné à 29 parce que seulement 0,0 % des lignes sont conformes au schéma « Subventions »" in page
+        assert "Insuffisant" in page
+
+    def test_one_bad_file_among_good_ones_lowers_the_dataset_band_everywhere(self, org, run_worker, app):
+        dataset = make_dataset(org["id"], name="subventions-et-deliberations")
+        good = [upload(dataset["id"], _valid_delib_csv(), f"deliberations-{i}.csv", format="CSV",
+                       schema="scdl/deliberations") for i in range(2)]
+        bad = upload(dataset["id"], failing_subventions_csv(), "subventions.csv", format="CSV",
+                     schema="scdl/subventions")
+        run_worker()
+        scores = act("grandest_dataset_score_show", id=dataset["id"])
+        resources = {r["resource_id"]: r for r in scores["resources"]}
+        assert [resources[g["id"]]["data_band"] for g in good] == ["excellent", "excellent"]
+        assert resources[bad["id"]]["data_band"] == "insuffisant"
+        data = scores["data_score"]
+        # it used to be the best file's 100 « Excellent »
+        assert data["band"] == "insuffisant" and data["total"] == 29
+        assert data["worst_resource_id"] == bad["id"] and data["mean"] > 29
+        assert {c["resource_id"]: c["worst"] for c in data["contributions"]} == {
+            good[0]["id"]: False, good[1]["id"]: False, bad["id"]: True}
+        # Solr facets and sort use the same figure
+        assert _solr(q=f"id:{dataset['id']} AND grandest_data_score:029 AND grandest_data_band:insuffisant"
+                     )["response"]["numFound"] == 1
+        assert act("package_search", fq="grandest_data_band:excellent")["count"] == 0
+        # the dataset quality page shows each file's contribution and why the dataset is capped
+        page = app.get(f"/dataset/{dataset['name']}/quality").body
+        assert "plafonné à 29 parce que le moins bon fichier est « Insuffisant »" in page
+        assert page.count('class="grandest-contribution"') == 3
+        # the organization's quality figures count the same band
+        from ckan.tests.helpers import call_action
+
+        org_q = call_action("grandest_organization_quality_list", context={"ignore_auth": True}, id=org["id"])
+        assert org_q["summary"]["dataset_data_bands"]["insuffisant"] == 1
+        assert org_q["summary"]["dataset_data_bands"]["excellent"] == 0

@@ -37,6 +37,7 @@ from ckanext.grandest.metadata import vocabularies as voc
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
 DC = Namespace("http://purl.org/dc/elements/1.1/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -1291,6 +1292,10 @@ class _Parser:
                 pass
 
         conforms_nodes = self.objects(dist, DCT.conformsTo)
+        if not conforms_nodes:
+            # a declared schema exported without a conformity claim (grandest_dcat_ap: quality annotation)
+            conforms_nodes = [ref for ann in self.objects(dist, DQV.hasQualityAnnotation)
+                              for ref in self.objects(ann, DCT.references)]
         conforms = [v for o in conforms_nodes for v in self.values(o)]
         schema_id, schema_version = match_table_schema(conforms)
         if schema_id and not schema_version:

@@ -22,7 +22,10 @@ writes, and why (data.gouv.fr's reading: /work/shared/reference/dcat-datagouv.md
 * ``dcat:contactPoint`` vCard with an email or a URL; ``dct:publisher`` ``foaf:Agent`` with ``foaf:name``,
   ``foaf:mbox``, SIREN (``dct:identifier``) and ADMS publisher type;
 * distributions with access and download URLs, ``dct:format`` (EU file type), ``dcat:mediaType`` (IANA),
-  ``dcat:byteSize``, ``dct:conformsTo`` the national Table Schema (exact schema.data.gouv.fr URL);
+  ``dcat:byteSize``, ``dct:conformsTo`` the national Table Schema (exact schema.data.gouv.fr URL) **only when
+  the latest validation against that schema passed** (grandest_validation); a declared schema that no passed
+  validation backs is cited by a ``dqv:QualityAnnotation`` (``dct:references`` the schema, ``oa:bodyValue``
+  saying why it is not claimed), which data.gouv.fr does not read as conformity;
 * no checksum: DCAT-AP 3 wants ``spdx:checksumValue`` typed ``xsd:hexBinary``, which makes data.gouv.fr
   fail the whole dataset;
 * every object typed with the class the DCAT-AP 3 SHACL shapes expect (zero violations without inference);
@@ -85,6 +88,7 @@ DQV = NS("http://www.w3.org/ns/dqv#")
 PROV = NS("http://www.w3.org/ns/prov#")
 HYDRA = NS("http://www.w3.org/ns/hydra/core#")
 SPDX = NS("http://spdx.org/rdf/terms#")
+OA = NS("http://www.w3.org/ns/oa#")
 _RDF = NS(str(RDF))
 _RDFS = NS(str(RDFS))
 _SKOS = NS(str(SKOS))
@@ -93,7 +97,7 @@ _OWL = NS(str(OWL))
 
 NAMESPACES = {
     "dcat": DCAT, "dct": DCT, "foaf": FOAF, "vcard": VCARD, "adms": ADMS, "locn": LOCN, "gsp": GSP,
-    "skos": SKOS, "xsd": XSD, "rdfs": RDFS, "owl": OWL, "dqv": DQV, "prov": PROV, "hydra": HYDRA,
+    "skos": SKOS, "xsd": XSD, "rdfs": RDFS, "owl": OWL, "dqv": DQV, "prov": PROV, "hydra": HYDRA, "oa": OA,
     # EU authority tables, for shorter feeds
     "eutheme": mapping.voc.THEME_BASE, "eufreq": mapping.voc.FREQUENCY_BASE,
     "eufiletype": mapping.voc.FILE_TYPE_BASE, "eulang": mapping.voc.LANGUAGE_BASE,
@@ -616,7 +620,15 @@ class DatasetWriter:
 
         std = mapping.standard(res.get("schema"), res.get("schema_version")) if res.get("schema") else None
         if std is not None:
-            self._standard(dist, std)
+            check = self._schema_checks().get(str(res["id"]))
+            checked = mapping.standard(check.get("schema"), check.get("version")) if check else None
+            if check and check.get("passed") and checked is not None and checked.id == std.id:
+                # claimed only when the latest validation against this schema passed (issue #12)
+                std = checked
+                self._standard(dist, std)
+            else:
+                self._declared_standard(dist, std, check)
+                std = None
 
         if self.state.quality is not None:
             self.state.quality.resource(self.g, dist, res)
@@ -628,6 +640,38 @@ class DatasetWriter:
         self.add((node, DCT.title, Literal(std.title, lang="fr")))
         if std.version:
             self.add((node, OWL.versionInfo, Literal(std.version)))
+
+    def _schema_checks(self) -> dict[str, dict]:
+        if not hasattr(self, "_checks"):
+            from .quality import schema_checks
+
+            self._checks = schema_checks(self.d, self.state.quality)
+        return self._checks
+
+    def _declared_standard(self, dist: Any, std: mapping.Standard, check: dict | None) -> None:
+        """A declared schema that no passed validation backs: said as a DQV quality annotation that cites the
+        schema (``dct:references``), never as ``dct:conformsTo``, which data.gouv.fr displays as conformity."""
+        node = URIRef(std.url)
+        ann = BNode()
+        self.add((dist, DQV.hasQualityAnnotation, ann))
+        self.add((ann, RDF.type, DQV.QualityAnnotation))
+        self.add((ann, OA.motivatedBy, DQV.qualityAssessment))
+        self.add((ann, OA.hasTarget, dist))
+        self.typed(ann, DCT.references, node, DCT.Standard)
+        self.add((node, DCT.title, Literal(std.title, lang="fr")))
+        if std.version:
+            self.add((node, OWL.versionInfo, Literal(std.version)))
+        if check is None:
+            text = f"Schéma déclaré par le producteur : « {std.title} ». Conformité non vérifiée."
+        elif check.get("passed"):
+            text = f"Schéma déclaré : « {std.title} ». La dernière validation portait sur un autre schéma."
+        else:
+            share = check.get("valid_row_share")
+            pct = f" : {float(share) * 100:.1f} % des lignes conformes".replace(".", ",") \
+                if isinstance(share, (int, float)) else ""
+            text = (f"Schéma déclaré : « {std.title} ». La dernière validation contre ce schéma a échoué{pct} ; "
+                    "le fichier n'est pas déclaré conforme.")
+        self.add((ann, OA.bodyValue, Literal(text, lang="fr")))
 
     def _quality(self) -> None:
         if self.state.quality is not None:

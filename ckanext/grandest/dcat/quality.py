@@ -128,6 +128,22 @@ class Scores:
             write_measurements(g, ref, result, self, default_name="data")
 
 
+def schema_checks(dataset_dict: dict, scores: "Scores | None") -> dict[str, dict]:
+    """``{resource_id: schema_check}`` of a dataset: the latest validation of each resource against its declared
+    schema (grandest_validation's ``grandest_dataset_score_show``), read once per dataset whether or not the
+    scores are exported. Empty without the validation plugin: then no resource is claimed conformant."""
+    if scores is not None:
+        result = scores.current
+    else:
+        result = Scores(_action(DATASET_ACTION), None)._show(_action(DATASET_ACTION),
+                                                             str(dataset_dict.get("id") or ""))
+    out = {}
+    for row in (result or {}).get("resources") or []:
+        if isinstance(row, dict) and row.get("resource_id") and isinstance(row.get("schema_check"), dict):
+            out[row["resource_id"]] = row["schema_check"]
+    return out
+
+
 def _number(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None

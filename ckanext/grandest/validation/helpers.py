@@ -10,7 +10,7 @@ from .dbguard import guarded
 from .model import DatasetQuality, ResourceQuality
 
 _CACHE_KEY = "_grandest_validation_cache"
-BANDS = ("excellent", "bon", "suffisant", "insuffisant")
+from .engine.score import BAND_KEYS as BANDS
 
 
 def _cache() -> dict[str, Any]:
@@ -107,12 +107,22 @@ def grandest_validation_resource_state(resource: dict[str, Any] | None) -> dict[
     return cache[resource["id"]]
 
 
+def grandest_validation_contributions(data_score: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Each file's contribution to the dataset data score, by resource id."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in (data_score or {}).get("contributions") or []:
+        if isinstance(c, dict) and c.get("resource_id"):
+            out[c["resource_id"]] = c
+    return out
+
+
 def grandest_validation_band_label(band: str | None) -> str:
     return {
         "excellent": tk._("Excellent"),
         "bon": tk._("Good"),
         "suffisant": tk._("Fair"),
         "insuffisant": tk._("Poor"),
+        "inutilisable": tk._("Unusable"),
     }.get(band or "", tk._("Not scored yet"))
 
 

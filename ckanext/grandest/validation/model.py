@@ -11,7 +11,7 @@ queries join core tables when they need the organization, the state or the priva
 * ``grandest_resource_quality``: the current state of each resource: the latest run and the latest report,
   a small digest of that report (what the scores need), the availability of the file and the data score.
 * ``grandest_dataset_quality``: the current scores of each dataset: the MQA-aligned metadata score /405 and
-  the dataset data score /100 (best tabular resource).
+  the dataset data score /100 (mean of its data files capped by the worst one's band).
 
 Resources and datasets themselves are never modified by this plugin: scores reach the search index through
 ``before_dataset_index``.

@@ -4,11 +4,12 @@
   description...). Reports can be large, so each resource keeps a **digest** of its latest report: the
   report without the long error sample (one example of each error type is kept). Scores are re-computed from
   digests whenever the metadata change (a cheap job, no download) or after a validation.
-* The dataset data score is the best tabular resource's (MQA rule); the metadata score (/405) is
+* The dataset data score does not hide its worst file: the mean of its data files' scores capped by the worst
+  file's band (engine ``score_dataset_data``; each file's contribution is kept); the metadata score (/405) is
   the engine's MQA-aligned score of the dataset, using the availability found by the validations.
 * Scores reach Solr through ``before_dataset_index`` (:func:`index_fields`): ``grandest_data_score``,
   ``grandest_metadata_score`` (zero-padded so that the string sort of Solr's catch-all field is numeric) and
-  ``grandest_data_band``, ``grandest_metadata_band`` (band keys: excellent, bon, suffisant, insuffisant).
+  ``grandest_data_band``, ``grandest_metadata_band`` (band keys: excellent, bon, suffisant, insuffisant, inutilisable).
 """
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from ckan import model
 from ckanext.grandest.common import compat
 
 from .engine import score_dataset_data, score_metadata, score_resource
+from .engine.score import BAND_KEYS  # noqa: F401  excellent … inutilisable (re-exported)
 from .model import DatasetQuality, ResourceQuality, now
 
 log = logging.getLogger(__name__)
 
-BAND_KEYS = ("excellent", "bon", "suffisant", "insuffisant")
 INDEX_DATA_SCORE = "grandest_data_score"
 INDEX_DATA_BAND = "grandest_data_band"
 INDEX_METADATA_SCORE = "grandest_metadata_score"
@@ -87,8 +88,12 @@ def compute(pkg: dict[str, Any], rows: dict[str, ResourceQuality]) -> dict[str, 
         resource_scores[res["id"]] = score
         scored.append(score)
     data = score_dataset_data(scored) if scored else None
-    if data is not None and data.get("best_index") is not None:
-        data["best_resource_id"] = [rid for rid, s in resource_scores.items() if s is not None][data["best_index"]]
+    if data is not None:
+        ids = [rid for rid, s in resource_scores.items() if s is not None]
+        if data.get("worst_index") is not None:
+            data["worst_resource_id"] = ids[data["worst_index"]]
+        for contribution in data.get("contributions") or []:
+            contribution["resource_id"] = ids[contribution["index"]]
     metadata = score_metadata(pkg, availability=_availability(rows))
     return {"metadata": metadata, "data": data, "resources": resource_scores}
 

@@ -99,6 +99,20 @@ def subv_row(**overrides: Any) -> dict[str, str]:
     return row
 
 
+def failing_subventions_csv(rows: int = 6) -> bytes:
+    """The SCDL « Subventions » file a commune published (issue #12): saved by a spreadsheet in latin-1 with
+    ``;``, decimal commas, wrong SIRETs (Luhn), an impossible date (30 February) — no row conforms. It scored
+    72/100 « Bon » before conformity capped the band."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
+    writer.writerow(SUBV_HEADER)
+    for i in range(rows):
+        row = subv_row(idAttribuant="21670482500018", idBeneficiaire="12345678901234", dateConvention="2024-02-30",
+                       montant="1500,50", pourcentageSubvention="0,5", referenceDecision=f"2024-{i}")
+        writer.writerow([row[h] for h in SUBV_HEADER])
+    return buf.getvalue().encode("latin-1")
+
+
 def write_csv(path: Path, header: list[str], rows: list[dict[str, str]] | list[list[str]], *, delimiter: str = ",",
               encoding: str = "utf-8") -> Path:
     buf = io.StringIO()

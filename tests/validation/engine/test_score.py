@@ -10,7 +10,7 @@ from ckanext.grandest.validation.engine.fetch import FetchResult
 from ckanext.grandest.validation.engine.limits import Limits
 from ckanext.grandest.validation.engine.score import band, freshness
 
-from .conftest import DELIB_HEADER, delib_row, write_csv
+from .conftest import DELIB_HEADER, SIRET_STRASBOURG, delib_row, failing_subventions_csv, write_csv
 
 NOW = datetime(2024, 6, 15, 12, 0)
 MONTHLY = "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
@@ -85,8 +85,9 @@ def test_readability_html_and_empty_are_zero(write) -> None:
         assert score["kind"] == "tabular"
         assert _component(score, "readability")["points"] == 0
         assert score["broken"] is True
-        # HTML found in the bytes scores no format point; an empty file keeps its declared CSV
-        assert score["total"] == (0 if name == "p.csv" else 10)
+        # unusable: 0 and a band of its own (an empty file used to keep 10 points for its declared CSV)
+        assert score["total"] == 0 and score["band"] == "inutilisable"
+        assert score["cap"]["points"] == (0 if name == "p.csv" else 10)
 
 
 def test_readability_header_problems(write) -> None:
@@ -284,10 +285,17 @@ def test_dataset_data_score(perfect_report, write) -> None:
     broken = score_resource(validate_file(FetchResult(url="u", error_code="http-error", error_message="x")),
                             resource={"format": "CSV"}, now=NOW)
     agg = score_dataset_data([pdf, broken, good])
-    assert agg["total"] == 100 and agg["best_index"] == 2 and agg["kind"] == "tabular"
+    # used to be 100 (the best file); the dead link is unusable: it counts and caps the dataset at « Insuffisant »
+    assert broken["band"] == "inutilisable"
+    assert agg["total"] == 29 and agg["band"] == "insuffisant" and agg["kind"] == "tabular"
+    assert agg["mean"] == 50.0 and agg["cap"]["kind"] == "worst-file" and agg["worst_index"] == 1
+    assert [(c["counted"], c["worst"]) for c in agg["contributions"]] == [(False, False), (True, True), (True, False)]
     assert agg["has_broken"] and agg["broken_resources"] == 1
+    # a documentation PDF next to a good table does not lower it
+    assert score_dataset_data([pdf, good])["total"] == 100
     only_pdf = score_dataset_data([pdf])
-    assert only_pdf["best_index"] == 0 and only_pdf["kind"] == "non-tabular"
+    assert only_pdf["total"] == pdf["total"] and only_pdf["kind"] == "non-tabular"
+    assert score_dataset_data([broken])["band"] == "inutilisable" and score_dataset_data([broken])["total"] == 0
     assert score_dataset_data([])["total"] == 0
 
 
@@ -335,9 +343,9 @@ def test_refused_file_gets_no_availability_points(tmp_path, make, code) -> None:
     if score["kind"] == "non-tabular":
         available = _detail(score, "availability", "available")
         assert available["points"] == 0 and title in available["reason"] and "refusé" in available["reason"]
-        assert score["total"] <= 60
     else:
         assert _detail(score, "readability", "fetched")["points"] == 0
+    assert score["total"] == 0 and score["band"] == "inutilisable" and title in score["cap"]["reason"]
     # declared as a table: no "file fetched and readable" point either
     tab = score_resource(report, resource={"format": "CSV"}, now=NOW)
     assert tab["kind"] == "tabular" and tab["broken"] is True
@@ -360,7 +368,9 @@ def test_refused_zip_bomb_scores_like_a_broken_link(tmp_path, no_external_connec
     assert [s["kind"] for s in scores] == ["non-tabular"] * 3
     assert [_component(s, "availability")["points"] for s in scores] == [0, 0, 0]
     assert [s["broken"] for s in scores] == [True, True, True]
-    assert scores[0]["total"] == scores[1]["total"] == scores[2]["total"] == 45  # openness 15 + metadata 30
+    # unusable: 0, « Inutilisable » (openness 15 + metadata 30 used to give them 45)
+    assert [s["total"] for s in scores] == [0, 0, 0] and [s["cap"]["points"] for s in scores] == [45, 45, 45]
+    assert {s["band"] for s in scores} == {"inutilisable"}
     assert "Archive suspecte" in _detail(scores[0], "availability", "available")["reason"]
     agg = score_dataset_data(scores[:1])
     assert agg["has_broken"] and agg["broken_resources"] == 1
@@ -372,3 +382,74 @@ def test_not_tabular_files_are_not_refused(write) -> None:
     assert report["status"] == "not-tabular"
     score = score_resource(report, resource={"format": "GeoJSON"}, now=NOW)
     assert score["broken"] is False and _component(score, "availability")["points"] == 40
+
+
+# -- caps: conformity gates the band, unusable files score 0 (issue #12) -------------------------------------------
+
+IRREGULAR = "http://publications.europa.eu/resource/authority/frequency/IRREG"
+
+
+def _failing_subventions(tmp_path) -> dict:
+    """The SCDL « Subventions » file a commune published: latin-1, ``;``, decimal commas, bad SIRETs, impossible
+    dates — no row conforms. It scored 72/100 « Bon » before the caps."""
+    path = tmp_path / "subventions.csv"
+    path.write_bytes(failing_subventions_csv())
+    return validate_file(str(path), schema="scdl/subventions")
+
+
+def test_failing_scdl_subventions_is_capped_and_says_why(tmp_path) -> None:
+    report = _failing_subventions(tmp_path)
+    assert report["status"] == "invalid" and report["table"]["valid_row_share"] == 0.0
+    assert report["file"]["delimiter"] == ";" and report["file"]["encoding"] != "UTF-8"
+    assert report["counts"]["french-siret-value"] == 12 and report["counts"]["type-error"] == 18
+    score = score_resource(report, resource={"format": "CSV"}, dataset=_dataset(frequency=IRREGULAR), now=NOW)
+    assert score["cap"]["points"] == 72  # what it used to score, « Bon »
+    assert score["total"] == 29 and score["band"] == "insuffisant" and score["band_label"] == "Insuffisant"
+    assert score["cap"]["kind"] == "conformity" and score["cap"]["band"] == "insuffisant"
+    assert score["cap"]["reason"] == ("plafonné à 29 parce que seulement 0,0 % des lignes sont conformes au schéma "
+                                      "« Subventions » : sous 50 % de lignes conformes, un fichier ne peut pas "
+                                      "dépasser « Insuffisant »")
+    # the points of each criterion stay visible
+    assert sum(c["points"] for c in score["components"]) == 72
+
+
+@pytest.mark.parametrize(("bad", "band_key", "top"), [(1, "excellent", None), (2, "suffisant", 54),
+                                                      (12, "insuffisant", 29)])
+def test_conformity_cap_thresholds(tmp_path, bad, band_key, top) -> None:
+    """20 rows: 1 bad (95 % conform: no cap), 2 bad (90 %: « Suffisant » at best), 12 bad (40 %: « Insuffisant »)."""
+    rows = [delib_row(DELIB_ID=str(i), COLL_SIRET="21670482500018" if i < bad else SIRET_STRASBOURG)
+            for i in range(20)]
+    report = validate_file(str(write_csv(tmp_path / "d.csv", DELIB_HEADER, rows)), schema="scdl/deliberations")
+    score = score_resource(report, resource={"format": "CSV"}, dataset=_dataset(), now=NOW)
+    assert score["band"] == band_key, score.get("cap")
+    if top is None:
+        assert "cap" not in score and score["total"] >= 87
+    else:
+        assert score["total"] == top and score["cap"]["points"] > top
+        assert "plafonné" in score["cap"]["reason"]
+
+
+def test_no_cap_without_declared_schema(write) -> None:
+    score = score_resource(validate_file(str(write("a.csv", "a,b\n1,2\n"))), now=NOW)
+    assert "cap" not in score
+
+
+@pytest.mark.parametrize("content", [b"", b"<!doctype html><html><body>Mairie</body></html>",
+                                     b"\x00\x01\x02\x03" * 200])
+def test_unreadable_file_is_unusable(write, content) -> None:
+    report = validate_file(str(write("f.csv", content)))
+    assert report["status"] == "rejected"
+    score = score_resource(report, resource={"format": "CSV", **DESCRIBED}, dataset=_dataset(), now=NOW)
+    assert score["total"] == 0 and score["band"] == "inutilisable" and score["band_label"] == "Inutilisable"
+    assert score["broken"] and score["cap"]["kind"] == "unusable" and "inutilisable" in score["cap"]["reason"]
+
+
+def test_one_bad_file_lowers_the_dataset_band(perfect_report, tmp_path) -> None:
+    """Three good files and the failing « Subventions » file: the dataset is no longer « Excellent »."""
+    good = score_resource(perfect_report, resource={"format": "CSV"}, dataset=_dataset(), now=NOW)
+    bad = score_resource(_failing_subventions(tmp_path), resource={"format": "CSV"}, dataset=_dataset(), now=NOW)
+    assert good["band"] == "excellent" and bad["band"] == "insuffisant"
+    assert score_dataset_data([good, good, good])["band"] == "excellent"
+    agg = score_dataset_data([good, good, bad, good])
+    assert agg["band"] == "insuffisant" and agg["total"] == 29 and agg["worst_index"] == 2
+    assert agg["mean"] == round((3 * 100 + 29) / 4, 1) and "« Insuffisant »" in agg["cap"]["reason"]

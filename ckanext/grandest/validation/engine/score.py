@@ -36,8 +36,22 @@ Metadata                     30   resource description 10; format declared 10 (5
 ===========================  ===  =============================================================================
 
 Bands for both: ≥ 87 Excellent, ≥ 55 Bon, ≥ 30 Suffisant, otherwise Insuffisant (MQA proportions).
-The dataset data score is the best tabular resource's score (else the best resource), flagged when any
-resource is broken.
+
+**Caps** (on top of the points; the score keeps the points in ``cap["points"]`` and says why in
+``cap["reason"]``, « plafonné à … parce que … »):
+
+* *Conformity gates the band.* A tabular file checked against a declared schema (national or publisher) with
+  fewer than 95 % conforming rows is at best « Suffisant » (total ≤ 54); under 50 %, at best « Insuffisant »
+  (total ≤ 29) — ``CONFORMITY_CAPS``.
+* *Unusable.* A file refused by the pre-scan (empty, web page, binary, bomb, archive or line too large) or that
+  could not be downloaded scores 0 with the band « Inutilisable » (``UNUSABLE``), whatever its other points.
+
+**Dataset data score** (:func:`score_dataset_data`): the mean of the counted files' totals (tabular files, else
+every file, plus every unusable file), capped at the top of the worst counted file's band; an unusable file caps
+the dataset at « Insuffisant » (29), and a dataset whose counted files are all unusable is « Inutilisable » (0).
+One bad file among good ones therefore lowers the dataset's band. Each file's contribution is returned.
+
+The French explanation for communes: ``docs/score-qualite.md`` (keep both in step).
 
 **Broken** means the file cannot be used as published: the download failed (status ``error``: dead link,
 forbidden address, file over the size limit...) or the pre-scan refused it (status ``rejected``: empty, a web
@@ -58,6 +72,14 @@ BANDS = (
     (30, "suffisant", N_("Suffisant")),
     (0, "insuffisant", N_("Insuffisant")),
 )
+#: A file that cannot be used as published (refused, unreadable, not downloadable): 0 points, its own band.
+UNUSABLE = ("inutilisable", N_("Inutilisable"))
+BAND_KEYS = tuple(b[1] for b in BANDS) + (UNUSABLE[0],)
+#: Highest total of each band (the caps lower a total to the top of a band).
+BAND_TOP = {"excellent": 100, "bon": 86, "suffisant": 54, "insuffisant": 29, "inutilisable": 0}
+#: Conformity caps: a file with a declared schema whose share of conforming rows is under the threshold is at
+#: best in the band given (checked in this order).
+CONFORMITY_CAPS = ((0.50, "insuffisant"), (0.95, "suffisant"))
 DESCRIPTION_MIN_CHARS = 100
 VALIDATED = ("valid", "invalid", "structure-only")
 UNREADABLE = ("html-file", "empty-file", "binary-file")
@@ -68,6 +90,18 @@ def band(total: float) -> tuple[str, str]:
         if total >= threshold:
             return key, _(label)
     return BANDS[-1][1], _(BANDS[-1][2])  # pragma: no cover
+
+
+def band_label(key: str) -> str:
+    if key == UNUSABLE[0]:
+        return _(UNUSABLE[1])
+    return next((_(label) for _t, k, label in BANDS if k == key), key)
+
+
+def band_rank(key: str | None) -> int:
+    """0 for « Inutilisable » … 4 for « Excellent »."""
+    order = (UNUSABLE[0], "insuffisant", "suffisant", "bon", "excellent")
+    return order.index(key) if key in order else 0
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -253,9 +287,22 @@ def score_resource(
     else:
         components = _non_tabular_components(report, resource, availability)
         kind = "non-tabular"
-    total = round(sum(c["points"] for c in components))
-    key, label = band(total)
-    return {
+    points = int(round(sum(c["points"] for c in components)))
+    total, cap = points, None
+    unusable = _unusable_reason(report, availability)
+    if unusable is not None:
+        total, cap = 0, {"band": UNUSABLE[0], "max": 0, "points": points, "kind": "unusable",
+                         "reason": _(N_("plafonné à 0 parce que le fichier est inutilisable tel qu'il est publié : "
+                                        "{reason}")).format(reason=unusable)}
+    elif kind == "tabular":
+        cap = _conformity_cap(report, points)
+        if cap is not None:
+            total = cap["max"]
+    if unusable is not None:
+        key, label = UNUSABLE[0], _(UNUSABLE[1])
+    else:
+        key, label = band(total)
+    score = {
         "total": int(total),
         "max": 100,
         "band": key,
@@ -264,6 +311,49 @@ def score_resource(
         "broken": _is_broken(report) or (report is None and availability is False),
         "components": components,
     }
+    if cap is not None:
+        score["cap"] = cap
+    return score
+
+
+def _unusable_reason(report: dict[str, Any] | None, availability: bool | None) -> str | None:
+    """Why the file cannot be used as published (refused, unreadable, not downloadable), or None."""
+    if report is None:
+        return _(N_("le fichier n'a pas pu être téléchargé")) if availability is False else None
+    status = report.get("status")
+    if status == "rejected":
+        return _refusal(report)
+    if status == "error" and any(e.get("type") == "fetch-error" for e in report.get("errors") or []):
+        first = next(e for e in report["errors"] if e.get("type") == "fetch-error")
+        return first.get("message") or _(N_("le fichier n'a pas pu être téléchargé"))
+    return None
+
+
+def _conformity_cap(report: dict[str, Any] | None, points: int) -> dict[str, Any] | None:
+    """The conformity cap of a tabular file with a declared schema (see the module docstring), or None."""
+    report = report or {}
+    table = report.get("table") or {}
+    schema = report.get("schema") or {}
+    if report.get("status") not in VALIDATED or not table.get("rows"):
+        return None
+    if schema.get("source") not in ("national", "publisher"):
+        return None
+    share = float(table.get("valid_row_share", 0.0))
+    for threshold, key in CONFORMITY_CAPS:
+        if share < threshold:
+            top = BAND_TOP[key]
+            if points <= top:
+                return None
+            title = schema.get("title") or schema.get("id") or ""
+            return {
+                "band": key, "max": top, "points": points, "kind": "conformity", "valid_row_share": share,
+                "threshold": threshold,
+                "reason": _(N_("plafonné à {max} parce que seulement {pct} des lignes sont conformes au schéma "
+                               "« {title} » : sous {threshold} de lignes conformes, un fichier ne peut pas dépasser "
+                               "« {band} »")).format(max=top, pct=_pct(share), title=title,
+                                                      threshold=f"{threshold * 100:.0f} %", band=band_label(key)),
+            }
+    return None
 
 
 def _tabular_components(report: dict[str, Any] | None, resource: dict[str, Any], dataset: dict[str, Any] | None,
@@ -462,23 +552,62 @@ def _non_tabular_components(report: dict[str, Any] | None, resource: dict[str, A
 
 
 def score_dataset_data(resource_scores: list[dict[str, Any]]) -> dict[str, Any]:
-    """Dataset data score: best tabular resource (MQA's best-distribution rule), else best resource."""
+    """Dataset data score: it does not hide its worst file (see the module docstring).
+
+    Counted files: the tabular ones (else every file), plus every unusable file whatever its type. Total: the
+    mean of their totals, capped at the top of the worst counted file's band (an unusable file caps at
+    « Insuffisant »; all unusable: 0, « Inutilisable »).
+
+    Returns ``{"total", "max", "band", "band_label", "rule": "mean-capped-by-worst", "mean", "cap",
+    "worst_index", "kind", "resources", "counted", "broken_resources", "has_broken", "contributions": [{"index",
+    "total", "band", "kind", "counted", "worst"}]}`` (indexes into ``resource_scores``).
+    """
     if not resource_scores:
         key, label = band(0)
-        return {"total": 0, "max": 100, "band": key, "band_label": label, "best_index": None,
-                "kind": None, "resources": 0, "broken_resources": 0, "has_broken": False}
-    tabular = [(i, s) for i, s in enumerate(resource_scores) if s.get("kind") == "tabular"]
-    pool = tabular or list(enumerate(resource_scores))
-    best_index, best = max(pool, key=lambda item: item[1]["total"])
+        return {"total": 0, "max": 100, "band": key, "band_label": label, "rule": "mean-capped-by-worst",
+                "mean": None, "cap": None, "worst_index": None, "kind": None, "resources": 0, "counted": 0,
+                "broken_resources": 0, "has_broken": False, "contributions": []}
+    has_tabular = any(s.get("kind") == "tabular" for s in resource_scores)
+
+    def counted(s: dict[str, Any]) -> bool:
+        return not has_tabular or s.get("kind") == "tabular" or s.get("band") == UNUSABLE[0]
+
+    pool = [(i, s) for i, s in enumerate(resource_scores) if counted(s)]
+    worst_index, worst = min(pool, key=lambda item: (band_rank(item[1].get("band")), item[1]["total"]))
+    mean = sum(s["total"] for _i, s in pool) / len(pool)
+    usable = [s for _i, s in pool if s.get("band") != UNUSABLE[0]]
+    cap = None
+    if not usable:
+        total, key, label = 0, UNUSABLE[0], _(UNUSABLE[1])
+        cap = {"band": UNUSABLE[0], "max": 0, "points": int(round(mean)), "kind": "unusable",
+               "reason": _(N_("tous les fichiers de données sont inutilisables"))}
+    else:
+        worst_band = worst.get("band") if worst.get("band") != UNUSABLE[0] else "insuffisant"
+        top = BAND_TOP.get(worst_band, 100)
+        total = int(round(mean))
+        if total > top:
+            reason = (_(N_("plafonné à {max} parce qu'un fichier est inutilisable")) if worst.get("band") == UNUSABLE[0]
+                      else _(N_("plafonné à {max} parce que le moins bon fichier est « {band} »")))
+            cap = {"band": worst_band, "max": top, "points": total, "kind": "worst-file",
+                   "reason": reason.format(max=top, band=band_label(worst_band))}
+            total = top
+        key, label = band(total)
     broken = sum(1 for s in resource_scores if s.get("broken"))
+    contributions = [{"index": i, "total": s["total"], "band": s.get("band"), "kind": s.get("kind"),
+                      "counted": counted(s), "worst": i == worst_index} for i, s in enumerate(resource_scores)]
     return {
-        "total": best["total"],
+        "total": int(total),
         "max": 100,
-        "band": best["band"],
-        "band_label": best["band_label"],
-        "best_index": best_index,
-        "kind": best.get("kind"),
+        "band": key,
+        "band_label": label,
+        "rule": "mean-capped-by-worst",
+        "mean": round(mean, 1),
+        "cap": cap,
+        "worst_index": worst_index,
+        "kind": "tabular" if has_tabular else worst.get("kind"),
         "resources": len(resource_scores),
+        "counted": len(pool),
         "broken_resources": broken,
         "has_broken": broken > 0,
+        "contributions": contributions,
     }

@@ -20,12 +20,13 @@ from ckan.types import Context, DataDict
 from ckanext.grandest.common import compat
 
 from .. import scheduler
+from ..engine.score import BAND_KEYS
 from ..model import (ACTIVE_STATUSES, DatasetQuality, ResourceQuality, ValidationRun, as_dict)
 from . import schema
 
 log = logging.getLogger(__name__)
 
-BAND_ORDER = ("insuffisant", "suffisant", "bon", "excellent")
+BAND_ORDER = tuple(reversed(BAND_KEYS))  # inutilisable … excellent
 
 
 # --- helpers (private: the blanket registers every public function of this module) -----------------------
@@ -117,12 +118,16 @@ def grandest_resource_score_show(context: Context, data_dict: DataDict) -> dict[
 
 @tk.side_effect_free
 def grandest_dataset_score_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The scores of a dataset: metadata /405 (MQA-aligned) and data /100 (best tabular resource).
+    """The scores of a dataset: metadata /405 (MQA-aligned) and data /100 (mean of the data files capped by the
+    worst file's band, with each file's contribution).
 
     :param id: dataset id or name
     :returns: ``{"package_id", "metadata_score", "data_score", "has_broken", "scored_at", "resources":
-        [{"resource_id", "name", "status", "data_total", "data_band"}]}``; scores are None before the first
-        scoring.
+        [{"resource_id", "name", "status", "data_total", "data_band", "schema_check"}]}``; scores are None
+        before the first scoring. ``schema_check`` is ``{"schema", "version", "passed", "valid_row_share"}`` of
+        the latest finished validation against a declared schema (None without one); ``passed`` is true only
+        when that check found nothing to fix and no new check is under way (the DCAT export claims
+        ``dct:conformsTo`` on it).
     """
     data = _validate(data_dict, schema.dataset_id(), context)
     tk.check_access("grandest_dataset_score_show", context, data)
@@ -134,7 +139,8 @@ def grandest_dataset_score_show(context: Context, data_dict: DataDict) -> dict[s
     for res in pkg.resources:
         row = rows.get(res.id)
         resources.append({"resource_id": res.id, "name": res.name, "status": row.status if row else None,
-                          "data_total": row.data_total if row else None, "data_band": row.data_band if row else None})
+                          "data_total": row.data_total if row else None, "data_band": row.data_band if row else None,
+                          "schema_check": _schema_check(row)})
     return {
         "package_id": pkg.id,
         "metadata_score": dq.metadata_score if dq else None,
@@ -162,6 +168,17 @@ def grandest_resource_validation_run(context: Context, data_dict: DataDict) -> d
 
 
 # --- lists -------------------------------------------------------------------------------------------------
+
+def _schema_check(row: ResourceQuality | None) -> dict[str, Any] | None:
+    digest = row.digest if row is not None and isinstance(row.digest, dict) else None
+    schema_ = (digest or {}).get("schema") or {}
+    if not schema_.get("id") or schema_.get("source") not in ("national", "publisher"):
+        return None
+    table = digest.get("table") or {}
+    return {"schema": schema_.get("id"), "version": schema_.get("version"),
+            "passed": bool(row.status == "success" and digest.get("status") == "valid"),
+            "valid_row_share": table.get("valid_row_share")}
+
 
 def _org(ident: str) -> model.Group:
     org = model.Group.get(ident)
@@ -247,7 +264,8 @@ def grandest_organization_quality_list(context: Context, data_dict: DataDict) ->
         "data_bands": _bands([row.data_band for _r, _p, row in all_rows if row is not None]),
         "dataset_data_bands": _bands([dq.data_band for _p, dq in datasets if dq is not None]),
         "metadata_bands": _bands([dq.metadata_band for _p, dq in datasets if dq is not None]),
-        "average_data": _average([row.data_total for _r, _p, row in all_rows if row is not None]),
+        # the datasets' data score: the figure of the badges, facets and sort (not the files' raw scores)
+        "average_data": _average([dq.data_total for _p, dq in datasets if dq is not None]),
         "average_metadata": _average([dq.metadata_total for _p, dq in datasets if dq is not None]),
     }
     query = _resources_query([org.id])
@@ -307,8 +325,6 @@ def grandest_region_quality_list(context: Context, data_dict: DataDict) -> dict[
             entry["pending"] += 1
         elif status == "unchecked":
             entry["unchecked"] += 1
-        if row is not None:
-            entry["_data"].append(row.data_total)
     for pkg, dq in (model.Session.query(model.Package, DatasetQuality)
                     .outerjoin(DatasetQuality, DatasetQuality.package_id == model.Package.id)
                     .filter(model.Package.owner_org.in_(org_ids), model.Package.state == "active",
@@ -317,6 +333,7 @@ def grandest_region_quality_list(context: Context, data_dict: DataDict) -> dict[
         entry["datasets"] += 1
         if dq is not None:
             entry["_metadata"].append(dq.metadata_total)
+            entry["_data"].append(dq.data_total)
             entry["_data_bands"].append(dq.data_band)
             entry["_metadata_bands"].append(dq.metadata_band)
     organizations = []
