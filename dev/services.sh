@@ -163,3 +163,29 @@ start_smtp() {
     ok "smtp capture on 127.0.0.1:$SMTP_PORT, mail saved in $STATE/mail (log $log)"
 }
 stop_smtp() { stop_pidfile smtp 10; }
+
+# --- uWSGI + nginx: CKAN served as in production (dev/serve/) ----------------------------------------------
+# start_uwsgi INI LOG -> uWSGI master + workers serving CKAN (uwsgi protocol on 127.0.0.1:$UWSGI_PORT)
+start_uwsgi() {
+    local ini=$1 log=$2
+    if pidfile_pid web >/dev/null; then ok "CKAN (uWSGI) already running"; return 0; fi
+    check_port_free uwsgi "$UWSGI_PORT"
+    CKAN_INI=$ini GRANDEST_UWSGI_SOCKET=127.0.0.1:$UWSGI_PORT \
+        GRANDEST_UWSGI_PROCESSES=$GRANDEST_UWSGI_PROCESSES GRANDEST_UWSGI_THREADS=$GRANDEST_UWSGI_THREADS \
+        start_bg web "$log" "$VENV/bin/uwsgi" --ini "$ROOT/dev/serve/uwsgi.ini"
+}
+
+# start_nginx PORT MAX_BODY -> nginx on 127.0.0.1:PORT in front of uWSGI (config rendered in .dev/nginx/)
+start_nginx() {
+    local port=$1 body=$2 conf=$STATE/nginx/nginx.conf log=$LOGDIR/nginx-error.log
+    if pidfile_pid nginx >/dev/null; then ok "nginx already running on 127.0.0.1:$port"; return 0; fi
+    command -v nginx >/dev/null || die "nginx is not installed (apt-get install nginx)."
+    check_port_free ckan "$port"
+    mkdir -p "$STATE/nginx"/{body,proxy,fastcgi,uwsgi,scgi}
+    sed -e "s|@RUNDIR@|$RUNDIR|g; s|@LOGDIR@|$LOGDIR|g; s|@STATE@|$STATE|g" \
+        -e "s|@LISTEN@|127.0.0.1:$port|g; s|@UWSGI_SOCKET@|127.0.0.1:$UWSGI_PORT|g; s|@MAX_BODY@|$body|g" \
+        "$ROOT/dev/serve/nginx.conf.in" >"$conf"
+    nginx -t -c "$conf" >>"$log" 2>&1 || { tail -n 5 "$log" >&2; die "the nginx configuration $conf is refused; see $log."; }
+    start_bg nginx "$log" nginx -c "$conf"
+}
+stop_nginx() { stop_pidfile nginx 10; }

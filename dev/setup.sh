@@ -23,6 +23,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v curl >/dev/null || need+=(curl)
+command -v nginx >/dev/null || need+=(nginx)
 [ -e /usr/include/libpq-fe.h ] || [ -e /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
 ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || need+=(libmagic1)
 if [ -n "$WANT_BROWSER" ]; then
@@ -35,8 +36,15 @@ if [ ${#need[@]} -gt 0 ]; then
     if ! apt-get update -qq >"$LOGDIR/apt.log" 2>&1; then
         die "apt-get update failed: Debian's package servers cannot be reached. See $LOGDIR/apt.log."
     fi
+    # the packages' own services (nginx on port 80, redis, postgresql) must not start: ours run on 127.0.0.1
+    # with their own ports and data (policy-rc.d tells Debian's maintainer scripts not to start anything)
+    policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >>"$LOGDIR/apt.log" 2>&1 \
-        || die "apt-get install ${need[*]} failed; see $LOGDIR/apt.log."
+        || { [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d; die "apt-get install ${need[*]} failed; see $LOGDIR/apt.log."; }
+    [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
     ok "installed ${need[*]}"
 fi
 
@@ -60,7 +68,7 @@ for v in "${VERSIONS[@]}"; do
         {
             "$PY" -m pip install -q --disable-pip-version-check pip==25.3 setuptools==84.2.1 wheel==0.48.0 &&
             "$PY" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" \
-                "ckan[requirements,dev]==$CKAN_FULL" -e "$ROOT[dev]" &&
+                "ckan[requirements,dev]==$CKAN_FULL" -e "$ROOT[dev,serve]" &&
             "$PY" -m pip check
         } >"$log" 2>&1 || {
             tail -n 20 "$log" >&2
