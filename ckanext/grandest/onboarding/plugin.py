@@ -11,10 +11,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common import roles
+from ckanext.grandest.common.inputs import guarded_actions
 from ckanext.grandest.common.i18n import GrandestTranslation
 
 
-@tk.blanket.actions
+@tk.blanket.actions(guarded_actions("ckanext.grandest.onboarding.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
@@ -39,8 +40,11 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigurable
 
     def configure(self, config_: Any) -> None:
+        from ckanext.grandest.common.secrets import refuse_sample_secrets
+
         from . import storage
 
+        refuse_sample_secrets(config_)
         storage.listen()
 
     # IConfigDeclaration: our options, plus the shared regional-admins option (declared once whichever
