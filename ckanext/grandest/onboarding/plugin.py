@@ -15,7 +15,18 @@ from ckanext.grandest.common.inputs import guarded_actions
 from ckanext.grandest.common.i18n import GrandestTranslation
 
 
-@tk.blanket.actions(guarded_actions("ckanext.grandest.onboarding.logic.action"))
+def _actions() -> dict[str, Any]:
+    """Our actions (guarded against malformed input), plus ckanext-harvest's deletions recounted when the
+    harvest plugin is loaded."""
+    actions = guarded_actions("ckanext.grandest.onboarding.logic.action")()
+    if p.plugin_loaded("harvest"):
+        from .logic import harvest_chain
+
+        actions.update(harvest_chain.actions())
+    return actions
+
+
+@tk.blanket.actions(_actions)
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
