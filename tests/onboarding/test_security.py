@@ -279,8 +279,11 @@ class TestSampleSecrets:
         bad = subprocess.run([ckan, "-c", str(ini), "config", "declaration", "grandest_onboarding"],
                              capture_output=True, text=True, env=env, timeout=180)
         assert bad.returncode != 0 and "sample secret" in (bad.stdout + bad.stderr)
-        ini.write_text(ini.read_text(encoding="utf-8").replace("dev-only-secret-change-me-in-production",
-                                                               "une-vraie-valeur-secrete-aleatoire"), encoding="utf-8")
+        ini.write_text(
+            f"[app:main]\nuse = config:{root / 'test.ini'}\nckan.site_url = https://www.datagrandest.fr\n"
+            "SECRET_KEY = une-vraie-valeur-secrete-aleatoire-1\nWTF_CSRF_SECRET_KEY = une-vraie-valeur-2\n"
+            "api_token.jwt.encode.secret = string:une-vraie-valeur-3\n"
+            "api_token.jwt.decode.secret = string:une-vraie-valeur-3\n", encoding="utf-8")
         good = subprocess.run([ckan, "-c", str(ini), "config", "declaration", "grandest_onboarding"],
                               capture_output=True, text=True, env=env, timeout=180)
         assert good.returncode == 0, good.stderr[-2000:]
