@@ -463,8 +463,8 @@ class TestDeletionPathsThatBypassTheActions:
         from ckan import model
 
         org, token = commune_admin["org"], commune_admin["token"]
-        a = _dataset(app, token, org["id"], name="a")
-        b = _dataset(app, token, org["id"], name="b")
+        a = _dataset(app, token, org["id"], name="jeu-a")
+        b = _dataset(app, token, org["id"], name="jeu-b")
         res = upload(app, token, b"x;y\n1;2\n", package_id=a["id"], name="Fichier", status=200).json["result"]
         assert quota_of(org["id"])["usage"] == {"bytes_used": 8, "datasets_used": 2}
         model.Package.get(a["id"]).purge()  # a script, a plugin: no action, no IPackageController hook
@@ -482,8 +482,8 @@ class TestDeletionPathsThatBypassTheActions:
         from ckan.tests.helpers import call_action
 
         org, token = commune_admin["org"], commune_admin["token"]
-        a = _dataset(app, token, org["id"], name="a")
-        _dataset(app, token, org["id"], name="b")
+        a = _dataset(app, token, org["id"], name="jeu-a")
+        _dataset(app, token, org["id"], name="jeu-b")
         sysadmin = factories.Sysadmin()
         call_action("dataset_purge", {"user": sysadmin["name"]}, id=a["id"])
         assert quota_of(org["id"])["usage"]["datasets_used"] == 1
