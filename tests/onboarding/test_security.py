@@ -265,25 +265,30 @@ class TestSampleSecrets:
 
     def test_ckan_does_not_start_with_a_sample_secret(self, tmp_path):
         import os
+        import re
         import subprocess
         import sys
         from pathlib import Path
 
         root = Path(__file__).resolve().parents[2]
+        base = (root / "test.ini").read_text(encoding="utf-8").replace("%(here)s", str(root))
+
+        def write(secrets: dict) -> None:
+            text = re.sub(r"(?m)^ckan\.site_url = .*$", "ckan.site_url = https://www.datagrandest.fr", base)
+            for key, value in secrets.items():
+                text = re.sub(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", text)
+            ini.write_text(text, encoding="utf-8")
+
         ini = tmp_path / "prod.ini"
-        ini.write_text(
-            f"[app:main]\nuse = config:{root / 'test.ini'}\nckan.site_url = https://www.datagrandest.fr\n"
-            "SECRET_KEY = dev-only-secret-change-me-in-production\n", encoding="utf-8")
         ckan = str(Path(sys.executable).with_name("ckan"))
         env = dict(os.environ)
+        write({})  # test.ini's own sample secrets, on a production address
         bad = subprocess.run([ckan, "-c", str(ini), "config", "declaration", "grandest_onboarding"],
                              capture_output=True, text=True, env=env, timeout=180)
-        assert bad.returncode != 0 and "sample secret" in (bad.stdout + bad.stderr)
-        ini.write_text(
-            f"[app:main]\nuse = config:{root / 'test.ini'}\nckan.site_url = https://www.datagrandest.fr\n"
-            "SECRET_KEY = une-vraie-valeur-secrete-aleatoire-1\nWTF_CSRF_SECRET_KEY = une-vraie-valeur-2\n"
-            "api_token.jwt.encode.secret = string:une-vraie-valeur-3\n"
-            "api_token.jwt.decode.secret = string:une-vraie-valeur-3\n", encoding="utf-8")
+        assert bad.returncode != 0 and "sample secret" in (bad.stdout + bad.stderr), bad.stderr[-2000:]
+        write({"SECRET_KEY": "une-vraie-valeur-secrete-aleatoire-1", "WTF_CSRF_SECRET_KEY": "une-vraie-valeur-2",
+               "api_token.jwt.encode.secret": "string:une-vraie-valeur-3",
+               "api_token.jwt.decode.secret": "string:une-vraie-valeur-3"})
         good = subprocess.run([ckan, "-c", str(ini), "config", "declaration", "grandest_onboarding"],
                               capture_output=True, text=True, env=env, timeout=180)
         assert good.returncode == 0, good.stderr[-2000:]
