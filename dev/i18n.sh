@@ -22,7 +22,7 @@ for area in "${areas[@]}"; do
     # shared code (common/) is extracted into every area that may display it
     "$BABEL" -q extract -F "$cfg" -k _ -k N_ -k ungettext:1,2 -k gettext -k ngettext:1,2 --no-location --sort-output \
         --project=ckanext-grandest --msgid-bugs-address=opendata@datagrandest.example \
-        -o "$pot" "ckanext/grandest/$area"
+        -o "$pot" "ckanext/grandest/$area" ckanext/grandest/common
     for loc in fr en de; do
         po=i18n/$loc/LC_MESSAGES/$domain.po
         if [ -f "$po" ]; then

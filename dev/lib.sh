@@ -71,7 +71,14 @@ die()  {
 
 # --- processes -------------------------------------------------------------------------------------------
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# pid_alive PID -> true if the process runs. A zombie (exited, not yet reaped by its parent) still answers
+# kill -0: it is not alive (a restart must not take it for the running service).
+pid_alive() {
+    [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+    local stat
+    stat=$(ps -o stat= -p "$1" 2>/dev/null || true)
+    [ -n "$stat" ] && [ "${stat:0:1}" != Z ]
+}
 
 # pidfile_pid NAME -> prints the pid if the pid file exists and its process is alive; removes stale files.
 pidfile_pid() {

@@ -138,3 +138,17 @@ def login(client: Any, name: str, password: str = "correct123") -> None:
     resp = client.post("/user/login", data={"login": name, "password": password, "_csrf_token": token})
     assert resp.status_code == 200 and "/user/_logout" not in resp.request.path
     assert client.get("/dashboard/datasets").status_code == 200, "login failed"
+
+
+def requester_token(smtp: Any, request_id: str, email: str = "claire.martin@example.org") -> str:
+    """The token of the requester's personal link in the LATEST email that carries one (each email renews it)."""
+    from tests.conftest import CapturedMail
+
+    smtp.wait_for(1)
+    for msg, env in reversed(list(zip(smtp.messages, smtp.envelopes))):
+        if email not in env["to"]:
+            continue
+        for url in links(CapturedMail.body(msg)):
+            if f"/commune/suivi/{request_id}/" in url:
+                return url.rsplit("/", 1)[1]
+    raise AssertionError(f"no tracking link mailed to {email}")

@@ -417,3 +417,77 @@ class TestAtomicity:
 
 def _files_in_dir(directory):
     return [os.path.join(directory, f) for f in os.listdir(directory)] if os.path.isdir(directory) else []
+
+
+@onboarding_config
+class TestDeletionPathsThatBypassTheActions:
+    """Issue #14: the ledger counts what really exists after deletions that go around the actions."""
+
+    def _no_drift(self):
+        from ckanext.grandest.onboarding import quota
+
+        drifts = [d for d in quota.reconcile(fix=False) if d.has_drift]
+        assert drifts == []
+
+    def test_harvest_source_clear_then_new_datasets_within_quota(self, app, commune_admin):
+        from ckan import model
+        from ckan.tests import factories
+        from ckan.tests.helpers import call_action
+        from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+
+        org, token = commune_admin["org"], commune_admin["token"]
+        set_quota(org["id"], max_datasets=3)
+        sysadmin = factories.Sysadmin()
+        source = call_action("harvest_source_create", {"user": sysadmin["name"]}, name="flux-commune",
+                             url="http://127.0.0.1:1/catalog.ttl", source_type="dcat_rdf", owner_org=org["id"])
+        harvested = [_dataset(app, token, org["id"], name=f"moissonne-{i}") for i in range(2)]
+        _dataset(app, token, org["id"], name="saisi-a-la-main")
+        source_obj = HarvestSource.get(source["id"])
+        job = HarvestJob(source=source_obj)
+        job.save()
+        for i, pkg in enumerate(harvested):
+            HarvestObject(guid=f"guid-{i}", job=job, source=source_obj, package_id=pkg["id"], current=True).save()
+        assert quota_of(org["id"])["usage"]["datasets_used"] == 3
+        api_post(app, "package_create", token, name="refuse", title="Refusé", owner_org=org["id"], status=409)
+
+        call_action("harvest_source_clear", {"user": sysadmin["name"]}, id=source["id"])
+        model.Session.remove()
+        assert model.Session.query(model.Package).filter(model.Package.name.like("moissonne-%")).count() == 0
+        assert quota_of(org["id"])["usage"]["datasets_used"] == 1
+        self._no_drift()
+        _dataset(app, token, org["id"], name="nouveau-1")
+        _dataset(app, token, org["id"], name="nouveau-2")
+        api_post(app, "package_create", token, name="de-trop", title="De trop", owner_org=org["id"], status=409)
+
+    def test_direct_model_purge_and_delete_are_recounted(self, app, commune_admin):
+        from ckan import model
+
+        org, token = commune_admin["org"], commune_admin["token"]
+        a = _dataset(app, token, org["id"], name="jeu-a")
+        b = _dataset(app, token, org["id"], name="jeu-b")
+        res = upload(app, token, b"x;y\n1;2\n", package_id=a["id"], name="Fichier", status=200).json["result"]
+        assert quota_of(org["id"])["usage"] == {"bytes_used": 8, "datasets_used": 2}
+        model.Package.get(a["id"]).purge()  # a script, a plugin: no action, no IPackageController hook
+        model.repo.commit_and_remove()
+        assert quota_of(org["id"])["usage"] == {"bytes_used": 0, "datasets_used": 1}
+        pkg = model.Package.get(b["id"])
+        pkg.state = "deleted"
+        model.repo.commit_and_remove()
+        assert quota_of(org["id"])["usage"] == {"bytes_used": 0, "datasets_used": 0}
+        assert res["id"]
+        self._no_drift()
+
+    def test_dataset_purge_and_organization_purge_leave_no_drift(self, app, commune_admin):
+        from ckan.tests import factories
+        from ckan.tests.helpers import call_action
+
+        org, token = commune_admin["org"], commune_admin["token"]
+        a = _dataset(app, token, org["id"], name="jeu-a")
+        b = _dataset(app, token, org["id"], name="jeu-b")
+        sysadmin = factories.Sysadmin()
+        call_action("dataset_purge", {"user": sysadmin["name"]}, id=a["id"])
+        assert quota_of(org["id"])["usage"]["datasets_used"] == 1
+        self._no_drift()
+        call_action("dataset_purge", {"user": sysadmin["name"]}, id=b["id"])  # 2.11 purges empty orgs only
+        call_action("organization_purge", {"user": sysadmin["name"]}, id=org["id"])
+        self._no_drift()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.onboarding.conftest import REGIONAL, login, make_request, onboarding_config, set_quota
+from tests.onboarding.conftest import REGIONAL, login, make_request, onboarding_config, requester_token, set_quota
 
 
 def _csrf(body: str) -> str:
@@ -122,6 +122,9 @@ class TestRequestForm:
         requester = factories.UserWithToken(email="claire.martin@example.org")  # has an account already
         req = make_request("08158")  # manual review: approved with a note
         with app.flask_app.test_request_context():  # the approval mails the requester
+            # the requester links the request to their account through their personal link
+            call_action("grandest_commune_request_claim", {"user": requester["name"]}, id=req["id"],
+                        token=requester_token(smtp_server, req["id"]))
             call_action("grandest_commune_request_approve", {"user": REGIONAL}, id=req["id"], tier="free",
                         verification_note="Mairie appelée.")
         org = call_action("grandest_commune_request_show", {"user": REGIONAL}, id=req["id"])["organization_id"]
@@ -166,19 +169,22 @@ class TestTrackingPage:
     def test_requester_follows_answers_and_cancels(self, client, smtp_server, regional_admin):
         from ckan.tests.helpers import call_action
 
-        from ckanext.grandest.onboarding.workflow import requester_token
-
         req = make_request("08158")  # manual review
-        url = f"/commune/suivi/{req['id']}/{requester_token(req['id'])}"
+        url = f"/commune/suivi/{req['id']}/{requester_token(smtp_server, req['id'])}"
         page = client.get(url, status=200)
         assert "En attente d&#39;examen" in page.body or "En attente d'examen" in page.body
         call_action("grandest_commune_request_request_info", {"user": REGIONAL}, id=req["id"],
                     message="Quelles données souhaitez-vous publier ?")
+        assert client.get(url).status_code == 404  # the question's email carries a new link: the old one is dead
+        url = f"/commune/suivi/{req['id']}/{requester_token(smtp_server, req['id'])}"
         page = client.get(url)
         assert "Quelles données souhaitez-vous publier ?" in page.body
         resp = client.post(url, data={"_csrf_token": _csrf(page.body), "action": "respond",
                                    "response": "Le budget."})
         assert "votre réponse a été transmise" in resp.body
+        # rotation on use: the page moved to a new link, the one just used no longer works
+        assert resp.request.path != url and client.get(url).status_code == 404
+        url = resp.request.path
         page = client.get(url)
         resp = client.post(url, data={"_csrf_token": _csrf(page.body), "action": "cancel", "reason": ""})
         assert "Votre demande est annulée" in resp.body

@@ -82,6 +82,20 @@ class TestReportPage:
         assert "Rapport de vérification" in body
         assert "Vérifier à nouveau le fichier" not in body
 
+    def test_regional_admins_see_the_private_report_and_scores_as_the_api_lets_them(self, app, checked):
+        """The API gives regional admins (not sysadmins) every score; the pages did not (403, issue #14)."""
+        regional = checked["users"]["regional"]
+        res_id = checked["res_private"]["id"]
+        app.post("/api/3/action/grandest_resource_validation_show", json={"id": res_id}, headers=_auth(regional),
+                 status=200)
+        for user in (regional, checked["users"]["sysadmin"]):
+            body = app.get(_report_url(checked, "res_private", "private"), headers=_auth(user), status=200).body
+            assert "Rapport de vérification" in body
+            body = app.get(f"/dataset/{checked['private']['name']}/quality", headers=_auth(user), status=200).body
+            assert "Brouillon" in body
+        app.get(f"/dataset/{checked['private']['name']}/quality", headers=_auth(checked["users"]["other_admin"]),
+                status=403)
+
     def test_an_editor_checks_the_file_again(self, app, checked):
         from ckan import model
 

@@ -17,9 +17,10 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common.i18n import GrandestTranslation
+from ckanext.grandest.common.inputs import guarded_actions
 
 
-@tk.blanket.actions
+@tk.blanket.actions(guarded_actions("ckanext.grandest.dcat.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
 @tk.blanket.cli

@@ -1,10 +1,9 @@
 """``ckan grandest metadata ...`` commands (the root ``grandest`` group is shared: common/cli.py)."""
 from __future__ import annotations
 
-import csv
-
 import click
 
+from ckanext.grandest.common import csvsafe
 from ckanext.grandest.common.cli import grandest, subgroup
 
 __all__ = ["grandest"]
@@ -55,7 +54,7 @@ def _audit(csv_path: str | None, quiet: bool) -> None:
                 click.echo(f"    {pb.label}: {pb.message}")
     if csv_path:
         with open(csv_path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = csvsafe.writer(f)
             writer.writerow(["dataset", "title", "organization", "field", "label", "message"])
             for _pkg_id, problems in rejected:
                 for pb in problems:

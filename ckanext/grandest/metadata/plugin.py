@@ -15,6 +15,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common.i18n import GrandestTranslation
+from ckanext.grandest.common.inputs import guarded_actions
 from ckanext.grandest.metadata import config as md_config
 from ckanext.grandest.metadata import search
 from ckanext.grandest.metadata.helpers import (FACET_COMMUNE, FACET_DEPARTEMENT, FACET_EPCI, FACET_FREQUENCY,
@@ -85,7 +86,7 @@ def _put_scheming_templates_behind_ours(config_: Any) -> None:
         config_["plugin_template_paths"] = [folder] + paths
 
 
-@tk.blanket.actions
+@tk.blanket.actions(guarded_actions("ckanext.grandest.metadata.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers

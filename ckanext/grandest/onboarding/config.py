@@ -28,6 +28,10 @@ def confirmation_days() -> int:
     return max(1, _int("confirmation_days", 7))
 
 
+def requester_link_days() -> int:
+    return max(1, _int("requester_link_days", 30))
+
+
 def info_request_days() -> int:
     return max(1, _int("info_request_days", 30))
 

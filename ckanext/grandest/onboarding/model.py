@@ -57,6 +57,12 @@ class CommuneRequest(tk.BaseModel):  # type: ignore[misc,valid-type]
     confirm_token_hash = sa.Column(sa.UnicodeText)
     confirm_expires = sa.Column(sa.DateTime)
     confirmed_at = sa.Column(sa.DateTime)
+    # the requester's personal link: a random token, stored hashed, renewed with each email and on each use
+    requester_token_hash = sa.Column(sa.UnicodeText)
+    requester_token_expires = sa.Column(sa.DateTime)
+    # the account that opened the requester's link while logged in (proved control of requester_email):
+    # the only account approval makes admin of the organization; without it the requester is invited
+    requester_user_id = sa.Column(sa.UnicodeText)
 
     info_message = sa.Column(sa.UnicodeText)
     info_requested_at = sa.Column(sa.DateTime)

@@ -11,10 +11,22 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common import roles
+from ckanext.grandest.common.inputs import guarded_actions
 from ckanext.grandest.common.i18n import GrandestTranslation
 
 
-@tk.blanket.actions
+def _actions() -> dict[str, Any]:
+    """Our actions (guarded against malformed input), plus ckanext-harvest's deletions recounted when the
+    harvest plugin is loaded."""
+    actions = guarded_actions("ckanext.grandest.onboarding.logic.action")()
+    if p.plugin_loaded("harvest"):
+        from .logic import harvest_chain
+
+        actions.update(harvest_chain.actions())
+    return actions
+
+
+@tk.blanket.actions(_actions)
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
@@ -39,8 +51,11 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigurable
 
     def configure(self, config_: Any) -> None:
+        from ckanext.grandest.common.secrets import refuse_sample_secrets
+
         from . import storage
 
+        refuse_sample_secrets(config_)
         storage.listen()
 
     # IConfigDeclaration: our options, plus the shared regional-admins option (declared once whichever

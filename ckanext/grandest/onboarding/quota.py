@@ -465,3 +465,70 @@ def reconcile(fix: bool = True, progress: Callable[[Iterable[Any]], Iterable[Any
             check_warnings(ledger)
             session.commit()
     return drifts
+
+
+# --- recount (deletion paths that bypass the actions) ------------------------------------------------------
+
+RECOUNT_KEY = "grandest_onboarding_recount"
+
+_COUNTED = ("p.owner_org = q.organization_id AND p.state IN ('active', 'draft') "
+            "AND COALESCE(p.type, 'dataset') NOT IN ('harvest')")
+_RECOUNT_SQL = [
+    # what each dataset adds: nothing for the datasets that are gone or no longer counted there
+    f"""UPDATE grandest_dataset_usage u SET organization_id = NULL, bytes = 0
+        WHERE u.organization_id = ANY(:ids) AND NOT EXISTS (
+            SELECT 1 FROM package p JOIN grandest_org_quota q ON q.organization_id = u.organization_id
+            WHERE p.id = u.package_id AND {_COUNTED})""",
+    f"""UPDATE grandest_org_quota q SET
+            datasets_used = (SELECT count(*) FROM package p WHERE {_COUNTED}),
+            bytes_used = (SELECT COALESCE(SUM(f.bytes), 0) FROM grandest_stored_file f
+                          JOIN resource r ON r.id = f.resource_id JOIN package p ON p.id = r.package_id
+                          WHERE {_COUNTED} AND r.state = 'active' AND r.url_type = 'upload'),
+            modified = now()
+        WHERE q.organization_id = ANY(:ids)""",
+    # an organization that is gone keeps no ledger
+    """DELETE FROM grandest_org_quota q WHERE q.organization_id = ANY(:ids) AND NOT EXISTS (
+            SELECT 1 FROM "group" g WHERE g.id = q.organization_id AND g.state != 'deleted')""",
+]
+
+
+def recount(org_ids: Iterable[str], connection: Any = None) -> None:
+    """Set the ledgers of ``org_ids`` to what really exists (datasets and stored bytes), for the paths that
+    delete without going through the actions (ckanext-harvest's SQL, ``Package.purge()``...). With
+    ``connection``: on it (the caller commits); else in the current session's transaction."""
+    ids = sorted({i for i in org_ids if i})
+    if not ids:
+        return
+    run = connection.execute if connection is not None else model.Session.execute
+    for sql in _RECOUNT_SQL:
+        run(sa.text(sql), {"ids": ids})
+
+
+def note_deletions(session: Any, flush_context: Any = None, instances: Any = None) -> None:
+    """``before_flush``: datasets and organizations deleted (or set to 'deleted') through the model, whoever
+    does it: their organizations are recounted once the transaction commits."""
+    orgs: set[str] = session.info.setdefault(RECOUNT_KEY, set())
+    for obj in session.deleted:
+        if isinstance(obj, model.Package) and obj.owner_org:
+            orgs.add(obj.owner_org)
+        elif isinstance(obj, model.Group) and obj.is_organization:
+            orgs.add(obj.id)
+    for obj in session.dirty:
+        if isinstance(obj, model.Package) and obj.state == "deleted":
+            history = sa.inspect(obj).attrs.state.history
+            if history.has_changes() and obj.owner_org:
+                orgs.add(obj.owner_org)
+    if not orgs:
+        session.info.pop(RECOUNT_KEY, None)
+
+
+def recount_noted(session: Any) -> None:
+    """``after_commit``: recount the organizations noted by :func:`note_deletions` (own transaction)."""
+    orgs = session.info.pop(RECOUNT_KEY, None)
+    if not orgs:
+        return
+    try:
+        with model.meta.engine.begin() as connection:
+            recount(orgs, connection)
+    except Exception:  # the deletion is committed; `reconcile` remains the audit
+        log.exception("grandest_onboarding: could not recount the ledgers of %s", sorted(orgs))

@@ -77,6 +77,7 @@ def _remove(path: str | None) -> None:
 
 
 def _after_commit(session: Any) -> None:
+    quota.recount_noted(session)
     ops = session.info.pop(FILE_OPS_KEY, None) or []
     for kind, path, backup in ops:
         if kind == "replaced":
@@ -95,6 +96,7 @@ def _after_transaction_end(session: Any, transaction: Any) -> None:
     if transaction.parent is not None:
         return
     quota.forget_transaction(session)  # the locks are gone: forget what was read under them
+    session.info.pop(quota.RECOUNT_KEY, None)
     session.info.pop(quota.AFTER_COMMIT_KEY, None)
     ops = session.info.pop(FILE_OPS_KEY, None) or []
     for kind, path, backup in reversed(ops):
@@ -117,6 +119,7 @@ def listen() -> None:
         return
     event.listen(model.Session, "after_commit", _after_commit)
     event.listen(model.Session, "after_transaction_end", _after_transaction_end)
+    event.listen(model.Session, "before_flush", quota.note_deletions)
     _listening = True
 
 

@@ -7,7 +7,6 @@ link, the requester's tracking link. Regional admins: ``/commune/demandes`` (rev
 """
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -16,6 +15,7 @@ from flask import Blueprint, Response, jsonify
 import ckan.plugins.toolkit as tk
 from ckan.lib.helpers import Page
 
+from ckanext.grandest.common import csvsafe
 from ckanext.grandest.common import referential as ref
 
 bp = Blueprint("grandest_onboarding", __name__)
@@ -140,10 +140,26 @@ def sent() -> Any:
 
 # --- town hall confirmation ---------------------------------------------------------------------------
 
+def _confirm_link_valid(id: str, token: str) -> bool:
+    """The town hall's link itself (regional admins may read any request, but not through a bogus link)."""
+    from .workflow import get, token_matches
+
+    request = get(id)
+    return request is not None and token_matches(token, request.confirm_token_hash)
+
+
+def _requester_link_valid(id: str, token: str) -> bool:
+    from .workflow import is_requester
+
+    return is_requester(id, token)
+
+
 def confirm(id: str, token: str) -> Any:
     context = _context()
     errors: dict[str, Any] = {}
     done = False
+    if not _confirm_link_valid(id, token):
+        return tk.render("grandest/onboarding/confirm.html", {"invalid": True}), 404
     try:
         request = tk.get_action("grandest_commune_request_show")(context, {"id": id, "token": token})
     except (tk.NotAuthorized, tk.ObjectNotFound):
@@ -166,21 +182,27 @@ def confirm(id: str, token: str) -> Any:
 def track(id: str, token: str) -> Any:
     errors: dict[str, Any] = {}
     data: dict[str, Any] = {}
+    if not _requester_link_valid(id, token):
+        return tk.render("grandest/onboarding/track.html", {"invalid": True}), 404
     if tk.request.method == "POST":
         data = _form()
         action = data.get("action")
         try:
             if action == "respond":
-                tk.get_action("grandest_commune_request_respond")(_context(), {
+                out = tk.get_action("grandest_commune_request_respond")(_context(), {
                     "id": id, "token": token, "response": data.get("response", "")})
                 tk.h.flash_success(tk._("Thank you: your answer was sent to the DataGrandEst team."))
             elif action == "cancel":
-                tk.get_action("grandest_commune_request_cancel")(_context(), {
+                out = tk.get_action("grandest_commune_request_cancel")(_context(), {
                     "id": id, "token": token, "reason": data.get("reason", "")})
                 tk.h.flash_success(tk._("Your request was cancelled."))
+            elif action == "claim":
+                out = tk.get_action("grandest_commune_request_claim")(_context(), {"id": id, "token": token})
+                tk.h.flash_success(tk._("The request is now linked to your account."))
             else:
                 raise tk.ValidationError({"state": [tk._("Unknown action.")]})
-            return tk.redirect_to("grandest_onboarding.track", id=id, token=token)
+            # the link just used was renewed: the page moves to the new one (bookmark it)
+            return tk.redirect_to("grandest_onboarding.track", id=id, token=out.get("token") or token)
         except tk.NotAuthorized:
             return tk.render("grandest/onboarding/track.html", {"invalid": True}), 404
         except tk.ValidationError as exc:
@@ -190,7 +212,7 @@ def track(id: str, token: str) -> Any:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return tk.render("grandest/onboarding/track.html", {"invalid": True}), 404
     return tk.render("grandest/onboarding/track.html", {
-        "request_": request, "token": token, "data": data, "errors": errors, "error_summary": _summary(errors),
+        "request_": request, "token": token, "logged_in": bool(getattr(tk.current_user, "is_authenticated", False)), "data": data, "errors": errors, "error_summary": _summary(errors),
     })
 
 
@@ -297,7 +319,7 @@ def usage_list() -> Any:
 def usage_csv() -> Any:
     result, _args = _usage()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)  # a title like =HYPERLINK(...) is not a formula
     writer.writerow(["organization", "title", "tier", "bytes_used", "max_storage_bytes", "storage_percent",
                      "datasets_used", "max_datasets", "datasets_percent", "max_file_bytes"])
     for row in result["results"]:

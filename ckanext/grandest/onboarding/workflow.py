@@ -84,6 +84,7 @@ def action_label(action: str) -> str:
         "respond": tk._("Requester answered"),
         "cancel": tk._("Cancelled"),
         "expire": tk._("Expired"),
+        "claim": tk._("Linked to the requester's account"),
     }
     return labels.get(action, action)
 
@@ -138,18 +139,21 @@ def new_token() -> tuple[str, str]:
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def token_matches(token: Any, stored_hash: str | None) -> bool:
-    """Constant-time comparison of a presented token with the stored hash."""
+    """Constant-time comparison of a presented token with the stored hash (both hex digests: any text,
+    non-ASCII included, is compared without error)."""
     if not isinstance(token, str) or not token or not stored_hash or len(token) > 200:
         return False
-    return hmac.compare_digest(hash_token(token), stored_hash)
+    return hmac.compare_digest(hash_token(token).encode("ascii"), stored_hash.encode("utf-8", "surrogatepass"))
 
 
 def get(request_id: Any, for_update: bool = False) -> CommuneRequest | None:
-    if not isinstance(request_id, str) or not request_id or len(request_id) > 64:
+    from ckanext.grandest.common.inputs import is_clean_text
+
+    if not isinstance(request_id, str) or not request_id or len(request_id) > 64 or not is_clean_text(request_id):
         return None
     query = model.Session.query(CommuneRequest).filter(CommuneRequest.id == request_id)
     if for_update:
@@ -164,15 +168,24 @@ def confirmation_valid(request: CommuneRequest, token: Any, now: datetime.dateti
     return request.confirm_expires is not None and now <= request.confirm_expires
 
 
-def requester_token(request_id: str) -> str:
-    """The requester's personal link token: an HMAC of the request id with the site's secret, so it can be
-    emailed again at every step; compared in constant time like the town hall's token."""
-    secret = str(tk.config.get("SECRET_KEY") or "")
-    return hmac.new(secret.encode("utf-8"), f"grandest-onboarding-requester:{request_id}".encode("utf-8"),
-                    hashlib.sha256).hexdigest()
+def new_requester_token(request: CommuneRequest, now: datetime.datetime | None = None) -> str:
+    """A new personal link for the requester: a random token whose hash (only) is stored, valid for
+    ``requester_link_days``. The previous link stops working: the caller commits, then emails the new one."""
+    from . import config as cfg
+
+    token, token_hash = new_token()
+    request.requester_token_hash = token_hash
+    request.requester_token_expires = (now or datetime.datetime.utcnow()) + datetime.timedelta(
+        days=cfg.requester_link_days())
+    return token
 
 
-def is_requester(request_id: Any, token: Any) -> bool:
-    if not isinstance(request_id, str) or not isinstance(token, str) or not token or len(token) > 200:
+def is_requester(request_id: Any, token: Any, request: CommuneRequest | None = None) -> bool:
+    """Whether ``token`` is the request's current, unexpired requester link (constant-time on the hash)."""
+    if request is None:
+        request = get(request_id)
+    if request is None or request.id != request_id:
         return False
-    return hmac.compare_digest(requester_token(request_id), token)
+    if not token_matches(token, request.requester_token_hash):
+        return False
+    return request.requester_token_expires is not None and datetime.datetime.utcnow() <= request.requester_token_expires

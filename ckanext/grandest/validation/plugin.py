@@ -25,6 +25,7 @@ from ckan import model
 
 from ckanext.grandest.common import roles
 from ckanext.grandest.common.i18n import GrandestTranslation
+from ckanext.grandest.common.inputs import guarded_actions
 
 from . import scoring
 from .dbguard import guarded
@@ -38,7 +39,7 @@ def _facets(facets_dict: "OrderedDict[str, Any]") -> "OrderedDict[str, Any]":
     return facets_dict
 
 
-@tk.blanket.actions
+@tk.blanket.actions(guarded_actions("ckanext.grandest.validation.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.helpers
 @tk.blanket.blueprints

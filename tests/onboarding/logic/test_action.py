@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tests.onboarding.conftest import (LARGE_WITH_EMAIL, NO_EMAIL, REGIONAL, SMALL_WITH_EMAIL, links, make_request,
-                                       onboarding_config, quota_of)
+                                       onboarding_config, quota_of, requester_token)
 
 TOWNHALL_SCHIRMECK = "secretariat@ville-schirmeck.fr"
 
@@ -315,18 +315,46 @@ class TestApprove:
         assert event["actor"] == REGIONAL and event["reason"] == "Confirmée par la mairie."
         assert event["details"]["account"] == "invited" and event["details"]["organization_created"] is True
 
-    def test_existing_account_is_made_admin_without_invitation(self, smtp_server):
+    def test_account_linked_through_the_requester_link_is_made_admin_without_invitation(self, smtp_server):
         from ckan.tests import factories
         from ckan.tests.helpers import call_action
 
         user = factories.User(email="claire.martin@example.org")
         req = _confirmed_request(smtp_server)
+        linked = _act("grandest_commune_request_claim", user=user["name"], id=req["id"],
+                      token=requester_token(smtp_server, req["id"]))
+        assert linked["account_linked"] is True
         out = _act("grandest_commune_request_approve", id=req["id"])
-        assert out["user_id"] == user["id"]
+        assert out["user_id"] == user["id"] and out["requester_user_id"] == user["id"]
         org = call_action("organization_show", id=out["organization_id"])
         assert [(u["name"], u["capacity"]) for u in org["users"]] == [(user["name"], "admin")]
         bodies = [_body(m) for m in _mail_to(smtp_server, "claire.martin@example.org")]
         assert not any("/user/reset/" in b for b in bodies)
+        assert out["events"][-1]["details"]["account"] == "linked"
+        assert [e[0] for e in _events(req["id"])] == ["submit", "send_confirmation", "confirm", "claim", "approve"]
+
+    def test_an_account_with_the_requester_address_is_not_made_admin_on_its_own(self, smtp_server):
+        """CKAN does not verify account addresses: an account with the requester's address proves nothing.
+        The organization waits; the requester takes charge of it through their link."""
+        from ckan.tests import factories
+        from ckan.tests.helpers import call_action
+
+        same_address = factories.User(email="claire.martin@example.org")
+        req = _confirmed_request(smtp_server)
+        out = _act("grandest_commune_request_approve", id=req["id"])
+        assert out["state"] == "approved" and out["user_id"] is None and out["awaiting_claim"] is True
+        assert out["events"][-1]["details"]["account"] == "claim"
+        org = call_action("organization_show", id=out["organization_id"])
+        assert org["users"] == []
+        mail = _mail_to(smtp_server, "claire.martin@example.org")[-1]
+        assert "Lier cette demande à mon compte" in _body(mail) and f"/commune/suivi/{req['id']}/" in _body(mail)
+        claimer = factories.User()  # the requester may use any account: the link is the proof
+        _act("grandest_commune_request_claim", user=claimer["name"], id=req["id"],
+             token=requester_token(smtp_server, req["id"]))
+        org = call_action("organization_show", id=out["organization_id"])
+        assert [(u["name"], u["capacity"]) for u in org["users"]] == [(claimer["name"], "admin")]
+        assert same_address["name"] not in [u["name"] for u in org["users"]]
+        assert _act("grandest_commune_request_show", id=req["id"])["user_id"] == claimer["id"]
 
     def test_organization_already_linked_to_the_insee_code_is_reused_and_completed(self, smtp_server):
         from ckan.tests import factories
@@ -399,23 +427,19 @@ class TestOtherTransitions:
         assert "n’a pas été acceptée" in last["Subject"] and "via son EPCI" in _body(last)
 
     def test_more_information_then_answer_back_to_review(self, smtp_server):
-        from ckanext.grandest.onboarding.workflow import requester_token
-
         req = _confirmed_request(smtp_server)
         _act("grandest_commune_request_request_info", id=req["id"], message="Quelles données ?")
         mail = _mail_to(smtp_server, "claire.martin@example.org")[-1]
         assert "Quelles données ?" in _body(mail) and f"/commune/suivi/{req['id']}/" in _body(mail)
-        out = _act("grandest_commune_request_respond", user="", id=req["id"], token=requester_token(req["id"]),
+        out = _act("grandest_commune_request_respond", user="", id=req["id"], token=requester_token(smtp_server, req["id"]),
                    response="Les délibérations et le budget.")
         assert out["state"] == "pending_review" and out["info_response"] == "Les délibérations et le budget."
         assert any("réponse du demandeur" in m["Subject"] for m in smtp_server.messages)
         assert [e[0] for e in _events(req["id"])][-2:] == ["request_info", "respond"]
 
     def test_requester_cancels_with_their_link(self, smtp_server):
-        from ckanext.grandest.onboarding.workflow import requester_token
-
         req = make_request()
-        out = _act("grandest_commune_request_cancel", user="", id=req["id"], token=requester_token(req["id"]),
+        out = _act("grandest_commune_request_cancel", user="", id=req["id"], token=requester_token(smtp_server, req["id"]),
                    reason="Doublon")
         assert out["state"] == "cancelled"
         assert _events(req["id"])[-1] == ("cancel", "awaiting_confirmation", "cancelled")
@@ -479,11 +503,9 @@ class TestOtherTransitions:
     def test_answer_is_refused_when_nothing_was_asked(self, smtp_server):
         import ckan.plugins.toolkit as tk
 
-        from ckanext.grandest.onboarding.workflow import requester_token
-
         req = _confirmed_request(smtp_server)
         with pytest.raises(tk.ValidationError):
-            _act("grandest_commune_request_respond", user="", id=req["id"], token=requester_token(req["id"]),
+            _act("grandest_commune_request_respond", user="", id=req["id"], token=requester_token(smtp_server, req["id"]),
                  response="?")
 
 

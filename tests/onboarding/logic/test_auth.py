@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.onboarding.conftest import REGIONAL, make_request, onboarding_config
+from tests.onboarding.conftest import REGIONAL, make_request, onboarding_config, requester_token
 
 ROLES = ("anonymous", "requester", "townhall", "other_member", "other_admin", "commune_member", "commune_editor",
          "commune_admin", "regional", "sysadmin")
@@ -15,8 +15,6 @@ ROLES = ("anonymous", "requester", "townhall", "other_member", "other_admin", "c
 def people(clean_db, smtp_server):
     """Everyone, a commune organization, and an open request for another commune."""
     from ckan.tests import factories
-
-    from ckanext.grandest.onboarding.workflow import requester_token
 
     users = {name: factories.User(name=name.replace("_", "-"), email=f"{name}@example.org")
              for name in ("other_member", "other_admin", "commune_member", "commune_editor", "commune_admin")}
@@ -29,6 +27,8 @@ def people(clean_db, smtp_server):
         {"name": users["commune_editor"]["name"], "capacity": "editor"},
         {"name": users["commune_admin"]["name"], "capacity": "admin"}])
     request = make_request()
+    smtp_server.wait_for(2)
+    req_token = requester_token(smtp_server, request["id"])
     token = None
     for msg, env in zip(smtp_server.wait_for(2), smtp_server.envelopes):
         if "secretariat@ville-schirmeck.fr" in env["to"]:
@@ -36,7 +36,7 @@ def people(clean_db, smtp_server):
 
             token = CapturedMail.body(msg).split(f"/commune/confirmation/{request['id']}/")[1].split()[0]
     assert token
-    return {"users": users, "org": commune, "request": request, "requester_token": requester_token(request["id"]),
+    return {"users": users, "org": commune, "request": request, "requester_token": req_token,
             "townhall_token": token}
 
 

@@ -73,8 +73,8 @@ def _url(endpoint: str, **kwargs: Any) -> str:
         return ""
 
 
-def _tracking_url(request: CommuneRequest) -> str:
-    return _url("grandest_onboarding.track", id=request.id, token=workflow.requester_token(request.id))
+def _tracking_url(request_id: str, token: str) -> str:
+    return _url("grandest_onboarding.track", id=request_id, token=token)
 
 
 def _suggested_tier(population_totale: int | None) -> str:
@@ -129,6 +129,10 @@ def _request_dict(request: CommuneRequest, audience: str) -> dict[str, Any]:
         "decision_reason": request.decision_reason,
         "organization_id": request.organization_id,
         "modified": request.modified.isoformat() if request.modified else None,
+        "account_linked": request.requester_user_id is not None,
+        # approved, but nobody proved control of the requester's address yet: the organization waits for
+        # the requester to take charge of it through their link
+        "awaiting_claim": request.state == workflow.APPROVED and not request.user_id,
     })
     if audience != "admin":
         return out
@@ -141,6 +145,7 @@ def _request_dict(request: CommuneRequest, audience: str) -> dict[str, Any]:
         "verification_note": request.verification_note,
         "reviewer": request.reviewer,
         "user_id": request.user_id,
+        "requester_user_id": request.requester_user_id,
         "epci_name": epci.label if epci else None,
         "departement_name": dept.name if dept else None,
         "suggested_tier": _suggested_tier(request.population_totale),
@@ -176,13 +181,24 @@ def _commune_vars(request: CommuneRequest) -> dict[str, Any]:
         "requester_email": request.requester_email,
         "requester_phone": request.requester_phone,
         "message": request.message,
-        "tracking_url": _tracking_url(request),
         "review_url": _url("grandest_onboarding.review", id=request.id),
         "state_label": workflow.state_label(request.state),
     }
 
 
+#: the mails to the requester that carry their personal link
+LINK_MAILS = ("request_received", "request_confirmed", "info_requested", "request_approved")
+
+
 def _tell_requester(name: str, request: CommuneRequest, **extra: Any) -> None:
+    """Mail the requester; a mail with their personal link carries a new one (the previous link stops
+    working: only the holder of the requester's mailbox ever has a valid link)."""
+    if name in LINK_MAILS:
+        locked = _get_request(request.id, for_update=True)
+        token = workflow.new_requester_token(locked)
+        model.Session.commit()
+        extra["tracking_url"] = _tracking_url(locked.id, token)
+        request = locked
     mailer.send(name, [(request.requester_name, request.requester_email)], dict(_commune_vars(request), **extra))
 
 
@@ -431,16 +447,24 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
     request.organization_id = org_dict["id"]
     session.commit()
 
-    # 2. the requester's account, admin of the organization (core commits, and may send the invitation)
+    # 2. the requester's account, admin of the organization (core commits, and may send the invitation).
+    # Never on the strength of an email string (CKAN does not verify account addresses): only the account
+    # that opened the requester's link while logged in (proof of control of the address) is made admin;
+    # else a new account is invited at the address; else (an unproven account already uses the address)
+    # the organization waits for the requester to take charge of it through their link.
     site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
-    user = (model.Session.query(model.User).filter(sa.func.lower(model.User.email) == email.lower(),
-                                                   model.User.state != "deleted")
-            .order_by(model.User.created).first())
-    invited = False
-    if user is not None:
-        tk.get_action("organization_member_create")(dict(site), {"id": org_dict["id"], "username": user.name,
+    bound = model.User.get(request.requester_user_id) if request.requester_user_id else None
+    if bound is not None and bound.state != "active":
+        bound = None
+    user_id = None
+    if bound is not None:
+        tk.get_action("organization_member_create")(dict(site), {"id": org_dict["id"], "username": bound.name,
                                                                  "role": "admin"})
-        user_id = user.id
+        user_id = bound.id
+        account = "linked"
+    elif model.Session.query(model.User).filter(sa.func.lower(model.User.email) == email.lower(),
+                                                model.User.state != "deleted").first() is not None:
+        account = "claim"
     else:
         try:
             user_dict = tk.get_action("user_invite")(dict(site), {"email": email, "group_id": org_dict["id"],
@@ -450,12 +474,13 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
                 "The organization is ready, but the invitation could not be emailed to {email}: {error} "
                 "Check the mail server and approve again."
             ).format(email=email, error=_first_error(exc))]})
-        invited = True
+        account = "invited"
         user_id = user_dict["id"]
         new_user = model.User.get(user_id)
         if new_user is not None and not new_user.fullname:
             new_user.fullname = name
             session.commit()
+    invited = account == "invited"
 
     # 3. the decision, the tier, the audit trail
     request = _get_request(request_id, for_update=True)
@@ -474,7 +499,7 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
         ledger.tier = tier
     workflow.transition(request, "approve", _actor(context), workflow.ADMIN, reason=data.get("reason") or note,
                         details={"organization": org_dict["name"], "organization_created": org_created,
-                                 "account": "invited" if invited else "existing", "tier": tier or None})
+                                 "account": account, "tier": tier or None})
     session.commit()
 
     limits = quota.limits_of(quota.get(org_dict["id"]))
@@ -484,6 +509,7 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
         "usage_url": _url("grandest_onboarding.usage", id=org_dict["name"]),
         "login_url": _url("user.login"),
         "invited": invited,
+        "claim": account == "claim",
         "tier_label": limits.tier.label if limits.tier else "",
         "max_storage": quota.human_size(limits.max_storage_bytes) if limits.max_storage_bytes else "",
         "max_datasets": limits.max_datasets or "",
@@ -543,9 +569,10 @@ def grandest_commune_request_respond(context: Context, data_dict: DataDict) -> d
     request = _get_request(data["id"], for_update=True)
     workflow.transition(request, "respond", _actor(context), workflow.REQUESTER, reason=data["response"])
     request.info_response = data["response"]
+    token = workflow.new_requester_token(request)  # rotation on use: the link just used stops working
     model.Session.commit()
     _tell_reviewers("info_answered", request, response=data["response"])
-    return _request_dict(request, "requester")
+    return dict(_request_dict(request, "requester"), token=token)
 
 
 def grandest_commune_request_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -559,6 +586,7 @@ def grandest_commune_request_cancel(context: Context, data_dict: DataDict) -> di
     workflow.transition(request, "cancel", _actor(context), workflow.ADMIN if by_admin else workflow.REQUESTER,
                         reason=data.get("reason"))
     request.confirm_token_hash = None
+    token = None if by_admin else workflow.new_requester_token(request)  # rotation on use
     model.Session.commit()
     if by_admin:
         _tell_requester("request_cancelled", request, reason=data.get("reason") or "", by_admin=True)
@@ -566,7 +594,51 @@ def grandest_commune_request_cancel(context: Context, data_dict: DataDict) -> di
         _tell_requester("request_cancelled", request, reason=data.get("reason") or "", by_admin=False)
         if was in (workflow.PENDING, workflow.INFO):
             _tell_reviewers("request_cancelled_reviewers", request, reason=data.get("reason") or "")
-    return _request_dict(request, "public")
+    out = _request_dict(request, "public")
+    if token:
+        out["token"] = token
+    return out
+
+
+def grandest_commune_request_claim(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The requester, logged in, links the request to their account through their personal link (which
+    proves they read the requester's mailbox). Before approval: approval makes this account the
+    organization's admin. After an approval that waits for it (``awaiting_claim``): the account becomes admin
+    now. The link is renewed (rotation on use).
+
+    :param id: the request id; :param token: the requester's link token
+    :returns: the request (as its requester sees it) and ``token``, the new link's token
+    """
+    data = _validate(data_dict, schema.request_claim(), context)
+    tk.check_access("grandest_commune_request_claim", context, data)
+    session = model.Session
+    user = model.User.get(_actor(context))
+    if user is None or user.state != "active":
+        raise tk.NotAuthorized(tk._("Log in first to link this request to your account."))
+    request = _get_request(data["id"], for_update=True)
+    if not workflow.is_requester(request.id, data["token"], request=request):  # used or renewed meanwhile
+        session.rollback()
+        raise tk.NotAuthorized(tk._("This link is not valid any more. Use the link from your latest email."))
+    state = request.state
+    if state not in workflow.OPEN_STATES and not (state == workflow.APPROVED and not request.user_id):
+        session.rollback()
+        raise tk.ValidationError({"state": [tk._(
+            "This is not possible for a request that is \u201c{state}\u201d.").format(
+                state=workflow.state_label(state))]})
+    request.requester_user_id = user.id
+    token = workflow.new_requester_token(request)
+    workflow.record(request, "claim", user.name, workflow.REQUESTER, state, state,
+                    details={"account": user.name})
+    org_id = request.organization_id if state == workflow.APPROVED else None
+    session.commit()
+    if org_id:
+        site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+        tk.get_action("organization_member_create")(dict(site), {"id": org_id, "username": user.name,
+                                                                 "role": "admin"})
+        request = _get_request(data["id"], for_update=True)
+        request.user_id = user.id
+        session.commit()
+    return dict(_request_dict(request, "requester"), token=token)
 
 
 def grandest_commune_request_expire(context: Context, data_dict: DataDict) -> dict[str, Any]:

@@ -96,6 +96,18 @@ def grandest_commune_request_respond(context: Context, data_dict: DataDict) -> A
     return _no(tk._("This link is not valid. Use the link from your email."))
 
 
+@tk.auth_sysadmins_check  # only the requester's link proves control of their address, whoever holds it
+@tk.auth_allow_anonymous_access
+def grandest_commune_request_claim(context: Context, data_dict: DataDict) -> AuthResult:
+    user = context.get("auth_user_obj")
+    name = getattr(user, "name", None) or context.get("user")
+    if not name:
+        return _no(tk._("Log in first to link this request to your account."))
+    if workflow.is_requester(data_dict.get("id"), data_dict.get("token")):
+        return _ok()
+    return _no(tk._("This link is not valid. Use the link from your email."))
+
+
 @tk.auth_allow_anonymous_access
 def grandest_commune_request_cancel(context: Context, data_dict: DataDict) -> AuthResult:
     if is_regional_admin(_user(context)) or workflow.is_requester(data_dict.get("id"), data_dict.get("token")):

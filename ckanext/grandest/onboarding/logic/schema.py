@@ -32,12 +32,28 @@ def _max_length(n: int) -> Validator:
     return validator
 
 
+def _at_most(n: int) -> Validator:
+    def validator(value: Any, context: Any) -> Any:
+        if isinstance(value, int) and value > n:
+            raise tk.Invalid(tk._("Please give a number up to {n}.").format(n=n))
+        return value
+
+    return validator
+
+
 def _text(value: Any, context: Any) -> Any:
     if value is None or value is missing:
         return value
     if not isinstance(value, str):
         raise tk.Invalid(tk._("Please type text."))
     return value.strip()
+
+
+def _single_line(value: Any, context: Any) -> Any:
+    """A name or role goes into mail headers: no line break or other control character."""
+    if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise tk.Invalid(tk._("Please type it on one line, without line breaks."))
+    return value
 
 
 def _one_of(choices: tuple[str, ...]) -> Validator:
@@ -58,9 +74,10 @@ def request_create(grandest_commune_code: Validator, grandest_email: Validator,
         "insee_code": [_required(lambda: tk._("Choose your commune in the list (type its name or its postcode).")),
                        grandest_commune_code],
         "requester_name": [_required(lambda: tk._("Please give your first and last name.")), _text,
-                           _max_length(200)],
+                           _single_line, _max_length(200)],
         "requester_role": [_required(lambda: tk._("Please say what your role is at the town hall "
-                                                 "(e.g. mayor, town-hall secretary).")), _text, _max_length(200)],
+                                                 "(e.g. mayor, town-hall secretary).")), _text, _single_line,
+                           _max_length(200)],
         "requester_email": [_required(lambda: tk._("Please give your email address.")), grandest_email],
         "requester_phone": [_required(lambda: tk._("Please give a phone number where we can reach you.")),
                             grandest_phone],
@@ -92,8 +109,8 @@ def request_list(ignore_missing: Validator, natural_number_validator: Validator,
         "epci": [ignore_missing, _text, _max_length(9)],
         "tier": [ignore_missing, _text, _max_length(50)],
         "q": [ignore_missing, _text, _max_length(100)],
-        "limit": [default(50), int_validator, natural_number_validator],
-        "offset": [default(0), int_validator, natural_number_validator],
+        "limit": [default(50), int_validator, natural_number_validator, _at_most(500)],
+        "offset": [default(0), int_validator, natural_number_validator, _at_most(10**9)],
     }
 
 
@@ -110,13 +127,13 @@ def request_approve(ignore_missing: Validator, grandest_tier: Validator) -> Sche
 @validator_args
 def request_reject() -> Schema:
     return {"id": _id(), "reason": [_required(lambda: tk._("Please give the reason for the refusal: the "
-                                                         "requester will read it.")), _max_length(2000)]}
+                                                         "requester will read it.")), _text, _max_length(2000)]}
 
 
 @validator_args
 def request_request_info() -> Schema:
     return {"id": _id(), "message": [_required(lambda: tk._("Please write the question for the requester.")),
-                                     _max_length(2000)]}
+                                     _text, _max_length(2000)]}
 
 
 @validator_args
@@ -124,8 +141,14 @@ def request_respond(unicode_safe: Validator) -> Schema:
     return {
         "id": _id(),
         "token": [_required(lambda: tk._("This link is incomplete.")), unicode_safe, _max_length(200)],
-        "response": [_required(lambda: tk._("Please write your answer.")), _max_length(5000)],
+        "response": [_required(lambda: tk._("Please write your answer.")), _text, _max_length(5000)],
     }
+
+
+@validator_args
+def request_claim(unicode_safe: Validator) -> Schema:
+    return {"id": _id(), "token": [_required(lambda: tk._("This link is incomplete.")), unicode_safe,
+                                   _max_length(200)]}
 
 
 @validator_args
