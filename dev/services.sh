@@ -181,10 +181,8 @@ start_nginx() {
     if pidfile_pid nginx >/dev/null; then ok "nginx already running on 127.0.0.1:$port"; return 0; fi
     command -v nginx >/dev/null || die "nginx is not installed (apt-get install nginx)."
     check_port_free ckan "$port"
-    mkdir -p "$STATE/nginx"/{body,proxy,fastcgi,uwsgi,scgi}
-    sed -e "s|@RUNDIR@|$RUNDIR|g; s|@LOGDIR@|$LOGDIR|g; s|@STATE@|$STATE|g" \
-        -e "s|@LISTEN@|127.0.0.1:$port|g; s|@UWSGI_SOCKET@|127.0.0.1:$UWSGI_PORT|g; s|@MAX_BODY@|$body|g" \
-        "$ROOT/dev/serve/nginx.conf.in" >"$conf"
+    "$PY" "$ROOT/dev/serve/nginx_conf.py" "$conf" --listen "127.0.0.1:$port" --uwsgi "127.0.0.1:$UWSGI_PORT" \
+        --state "$STATE" --rundir "$RUNDIR" --logdir "$LOGDIR" --max-body "$body"
     nginx -t -c "$conf" >>"$log" 2>&1 || { tail -n 5 "$log" >&2; die "the nginx configuration $conf is refused; see $log."; }
     start_bg nginx "$log" nginx -c "$conf"
 }
