@@ -1,0 +1,152 @@
+"""Production serving (uWSGI 2 x 4 behind nginx, dev/serve/) against CKAN's development server (`ckan run`, as
+the dev portal used it), on the same database, index and configuration (the dev portal's: run `dev/portal`
+first), with 20 concurrent clients per page.
+
+The two servers run side by side on free ports; for each round, each page is loaded by both, one after the
+other (A then B, then B then A on the next round), so machine load hits both alike. Reports requests/s and
+latency p50/p95 (min / median / max over the rounds), errors, and the load average.
+
+usage: .venv/bin/python bench/serving_bench.py [--rounds 3] [--requests 120] [--clients 20]
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "dev" / "serve"))
+import nginx_conf  # noqa: E402
+
+VENV = Path(sys.executable).parent
+PAGES = ["/", "/dataset/", "/dataset/qualite-air-grand-est", "/catalog.ttl", "/api/3/action/package_search?q=air"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    pg = os.environ.get("GRANDEST_PG_PORT", "54329")
+    e.update({"CKAN_SQLALCHEMY_URL": f"postgresql://ckan_default:pass@127.0.0.1:{pg}/ckan_dev",
+              "CKAN_SOLR_URL": f"http://127.0.0.1:{os.environ.get('GRANDEST_SOLR_PORT', '18983')}/solr/ckan_dev",
+              "CKAN_REDIS_URL": f"redis://127.0.0.1:{os.environ.get('GRANDEST_REDIS_PORT', '63799')}/0",
+              "CKAN_SITE_ID": "grandest_dev", "CKAN_STORAGE_PATH": str(ROOT / ".dev" / "storage")})
+    return e
+
+
+def wait(url: str, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer")
+
+
+def start(tmp: Path) -> tuple[dict[str, str], list[subprocess.Popen]]:
+    ini = ROOT / "dev" / "portal.ini"
+    procs = []
+    dev_port, http_port, uwsgi_port = free_port(), free_port(), free_port()
+    log = open(tmp / "bench-serving.log", "ab")
+    procs.append(subprocess.Popen([str(VENV / "ckan"), "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(dev_port)],
+                                  env=env(), stdout=log, stderr=log, start_new_session=True))
+    e = env()
+    e.update({"CKAN_INI": str(ini), "GRANDEST_UWSGI_SOCKET": f"127.0.0.1:{uwsgi_port}",
+              "GRANDEST_UWSGI_PROCESSES": "2", "GRANDEST_UWSGI_THREADS": "4"})
+    procs.append(subprocess.Popen([str(VENV / "uwsgi"), "--ini", str(ROOT / "dev/serve/uwsgi.ini")], env=e,
+                                  stdout=log, stderr=log, start_new_session=True))
+    conf = nginx_conf.render(tmp / "bench-nginx" / "nginx.conf", listen=f"127.0.0.1:{http_port}",
+                             uwsgi=f"127.0.0.1:{uwsgi_port}", state=tmp / "bench-nginx", rundir=tmp / "bench-nginx",
+                             logdir=tmp / "bench-nginx")
+    procs.append(subprocess.Popen(["nginx", "-c", str(conf)], stdout=log, stderr=log, start_new_session=True))
+    urls = {"ckan run": f"http://127.0.0.1:{dev_port}", "uWSGI+nginx": f"http://127.0.0.1:{http_port}"}
+    for u in urls.values():
+        wait(u + "/api/3/action/status_show")
+    return urls, procs
+
+
+def load(base: str, page: str, n: int, clients: int) -> dict[str, float]:
+    def one(_):
+        t = time.perf_counter()
+        try:
+            ok = requests.get(base + page, timeout=120).status_code == 200
+        except requests.RequestException:
+            ok = False
+        return time.perf_counter() - t, ok
+
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        res = list(pool.map(one, range(n)))
+    wall = time.perf_counter() - t0
+    lat = sorted(r[0] for r in res)
+    return {"rps": n / wall, "p50": lat[len(lat) // 2], "p95": lat[int(len(lat) * 0.95) - 1],
+            "errors": sum(1 for r in res if not r[1])}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--requests", type=int, default=120)
+    ap.add_argument("--clients", type=int, default=20)
+    a = ap.parse_args()
+    tmp = ROOT / ".dev" / "bench"
+    tmp.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(VENV / "ckan"), "-c", str(ROOT / "dev/portal.ini"), "asset", "build"], env=env(),
+                   capture_output=True, check=True)
+    urls, procs = start(tmp)
+    try:
+        for base in urls.values():  # warm both (templates, caches) before measuring
+            for page in PAGES:
+                load(base, page, 10, 5)
+        results: dict[tuple[str, str], list[dict[str, float]]] = {}
+        load_before = os.getloadavg()
+        for r in range(a.rounds):
+            for page in PAGES:
+                order = list(urls.items()) if r % 2 == 0 else list(reversed(urls.items()))
+                for name, base in order:
+                    results.setdefault((page, name), []).append(load(base, page, a.requests, a.clients))
+        load_after = os.getloadavg()
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    print(f"{a.clients} clients, {a.requests} requests per page and server, {a.rounds} rounds; "
+          f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; {os.cpu_count()} cores")
+    print(f"| page | server | req/s min/med/max | p50 s (median) | p95 s min/med/max | errors |")
+    print("|---|---|---|---|---|---|")
+    for page in PAGES:
+        for name in urls:
+            rs = results[(page, name)]
+            rps = sorted(x["rps"] for x in rs)
+            p95 = sorted(x["p95"] for x in rs)
+            print(f"| `{page}` | {name} | {rps[0]:.1f} / {statistics.median(rps):.1f} / {rps[-1]:.1f} | "
+                  f"{statistics.median(x['p50'] for x in rs):.2f} | {p95[0]:.2f} / {statistics.median(p95):.2f} / "
+                  f"{p95[-1]:.2f} | {sum(x['errors'] for x in rs)} |")
+        a_rps = statistics.median(x["rps"] for x in results[(page, "uWSGI+nginx")])
+        b_rps = statistics.median(x["rps"] for x in results[(page, "ckan run")])
+        a_p95 = statistics.median(x["p95"] for x in results[(page, "uWSGI+nginx")])
+        b_p95 = statistics.median(x["p95"] for x in results[(page, "ckan run")])
+        print(f"| `{page}` | **ratio** | **{a_rps / b_rps:.2f}x** throughput | | **{a_p95 / b_p95:.2f}x** p95 | |")
+
+
+if __name__ == "__main__":
+    main()
