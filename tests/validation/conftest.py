@@ -4,21 +4,25 @@ Every test of this folder (the engine's own tests in ``engine/`` excepted) runs 
 grandest_metadata and grandest_validation loaded, a regional admin named ``regional-admin`` and
 ``allow_loopback`` on (the SSRF test turns it off). ``run_worker()`` runs the REAL worker,
 ``ckan jobs worker grandest:validation --burst``, in a subprocess on this test slot's database, Solr core
-and Redis db, with the same plugins and storage folder as the test.
+and Redis db, with the same plugins and storage folder as the test; ``start_worker()`` starts one that keeps
+running (to be killed by the test); ``slow_server`` serves a CSV slowly (a job that lasts).
 """
 from __future__ import annotations
 
 import csv
 import http.server
 import io
+import os
+import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
-from tests.live import run_cli, shared_options, write_ini
+from tests.live import CKAN, ROOT, run_cli, service_env, shared_options, write_ini
 
 HERE = Path(__file__).parent
 ENGINE_TESTS = HERE / "engine"
@@ -38,7 +42,9 @@ CONFIG = {
 #: options the worker subprocess must share with the test
 WORKER_OPTIONS = tuple(CONFIG) + ("ckan.storage_path", "ckan.max_resource_size",
                                   "ckanext.grandest.validation.job_timeout",
-                                  "ckanext.grandest.validation.max_attempts")
+                                  "ckanext.grandest.validation.max_attempts",
+                                  "ckanext.grandest.validation.heartbeat_interval",
+                                  "ckanext.grandest.validation.heartbeat_dead_after")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -76,6 +82,108 @@ def run_worker(ckan_config, tmp_path) -> Callable[..., subprocess.CompletedProce
         return proc
 
     return run
+
+
+class Worker:
+    """A ``ckan jobs worker grandest:validation`` subprocess (not ``--burst``) in a session of its own; rq forks
+    a work-horse (the job process, in a process group of its own) for each job."""
+
+    def __init__(self, proc: subprocess.Popen, log: Path) -> None:
+        self.proc = proc
+        self.log = log
+        self.seen: dict[int, Any] = {}  # every work-horse seen, killed at the end of the test
+
+    def read_log(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def horses(self) -> list[Any]:
+        """The worker's child processes now (the work-horse of the job under way), as ``psutil.Process``."""
+        import psutil
+
+        try:
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        self.seen.update({p.pid: p for p in children})
+        return children
+
+    def kill(self) -> None:
+        """SIGKILL the worker itself (its own process group, which its work-horse is not in) only."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def start_worker(ckan_config, tmp_path) -> Any:
+    """Start ``ckan jobs worker grandest:validation`` (a real worker that keeps running); the worker and every
+    work-horse it was seen with are killed at the end of the test."""
+    started: list[Worker] = []
+
+    def start(**overrides: Any) -> Worker:
+        options = shared_options(ckan_config, keys=WORKER_OPTIONS)
+        options.update(overrides)
+        ini = write_ini(tmp_path / "live-worker.ini", options)
+        log = tmp_path / "live-worker.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([str(CKAN), "-c", str(ini), "jobs", "worker", QUEUE], stdout=out,
+                                    stderr=subprocess.STDOUT, env=service_env(ckan_config), cwd=str(ROOT),
+                                    start_new_session=True)
+        started.append(Worker(proc, log))
+        return started[-1]
+
+    yield start
+    import psutil
+
+    for worker in started:
+        worker.horses()
+        worker.kill()
+        for horse in worker.seen.values():
+            try:
+                horse.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
+class _SlowHandler(http.server.BaseHTTPRequestHandler):
+    """``GET /<name>``: the server's ``files[name]`` (bytes), one line every ``server.pause`` seconds."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = self.server.files.get(self.path.lstrip("/").split("?", 1)[0])  # type: ignore[attr-defined]
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for line in body.splitlines(keepends=True):
+                self.wfile.write(line)
+                self.wfile.flush()
+                time.sleep(self.server.pause)  # type: ignore[attr-defined]
+        except (BrokenPipeError, ConnectionResetError):  # the job process was killed
+            pass
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_server():
+    """A HTTP server on 127.0.0.1 that sends its files slowly: yields the server; ``server.url``,
+    ``server.files`` (name -> bytes) and ``server.pause`` (seconds between two lines, may be changed)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowHandler)
+    server.daemon_threads = True
+    server.files, server.pause = {}, 0.0  # type: ignore[attr-defined]
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

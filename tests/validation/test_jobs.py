@@ -219,6 +219,7 @@ class TestRecovery:
         clean_queue.empty()
         run = model.Session.get(ValidationRun, run_id)
         run.status, run.started = "running", datetime.datetime.utcnow() - datetime.timedelta(hours=1)
+        run.heartbeat = run.started + datetime.timedelta(seconds=30)
         row.status = "running"
         model.Session.commit()
 
@@ -248,6 +249,7 @@ class TestRecovery:
         stuck_run_id = _quality(stuck["id"]).run_id
         stuck_run = model.Session.get(ValidationRun, stuck_run_id)
         stuck_run.status, stuck_run.started = "running", datetime.datetime.utcnow() - datetime.timedelta(hours=2)
+        stuck_run.heartbeat = stuck_run.started  # its job process died right after the claim
         model.Session.commit()
         other = upload(dataset["id"], _valid_delib_csv(), "b.csv", format="CSV")
         run_worker()  # the job of `other` recovers `stuck` and queues it again; the burst worker runs both
@@ -267,12 +269,163 @@ class TestRecovery:
         run_id = _quality(res["id"]).run_id
         run = model.Session.get(ValidationRun, run_id)
         run.status, run.attempt = "running", 2
-        run.started = datetime.datetime.utcnow() - datetime.timedelta(hours=2)
+        run.started = run.heartbeat = datetime.datetime.utcnow() - datetime.timedelta(hours=2)
         model.Session.commit()
         entries = scheduler.recover_stale(actor="test")
         assert entries[0]["requeued"] is None
         assert _quality(res["id"]).status == "error"
         assert "n'est plus relancée" in model.Session.get(ValidationRun, run.id).error
+
+
+HEARTBEAT = {"ckanext.grandest.validation.heartbeat_interval": "1"}
+
+
+def _run(run_id: str):
+    from ckan import model
+
+    from ckanext.grandest.validation.model import ValidationRun
+
+    model.Session.expire_all()
+    return model.Session.get(ValidationRun, run_id)
+
+
+def _wait_for(predicate, timeout: float, what: str, worker=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"{what} not within {timeout} s" + (f"\n{worker.read_log()[-3000:]}" if worker else ""))
+
+
+def _ask_again(user: dict) -> dict:
+    """An editor's « check again » (the action behind the report page's button)."""
+    from ckan.tests.helpers import call_action
+
+    return call_action("grandest_resource_validation_run", context={"user": user["name"]}, id=_ask_again.res)
+
+
+def _slow_link(org, slow_server, pause: float, rows: int) -> dict:
+    """A link whose download takes ``rows * pause`` seconds (the slow server sends a line every ``pause`` s)."""
+    slow_server.files["deliberations.csv"] = _valid_delib_csv(rows).encode("utf-8")
+    slow_server.pause = pause
+    dataset = make_dataset(org["id"])
+    return act("resource_create", package_id=dataset["id"], url=f"{slow_server.url}/deliberations.csv",
+               format="CSV", schema="scdl/deliberations", name="Délibérations")
+
+
+def _running_and_beating(run_id: str):
+    """The run once its job process has claimed it and its heartbeat thread has beaten at least once."""
+    run = _run(run_id)
+    if run.status == "running" and run.heartbeat is not None and run.heartbeat > run.started:
+        return run
+    return None
+
+
+class TestHeartbeat:
+    """Issue #14 item 6: a run whose worker and job process were killed is known dead within a minute (no
+    heartbeat) and an editor can ask again at once; a run still beating is never taken for dead."""
+
+    def test_a_run_whose_worker_and_job_process_were_killed_is_asked_again_at_once(
+            self, org, users, slow_server, start_worker, run_worker, ckan_config, monkeypatch):
+        import psutil
+
+        options = dict(HEARTBEAT, **{"ckanext.grandest.validation.heartbeat_dead_after": "5"})
+        for key, value in options.items():
+            monkeypatch.setitem(ckan_config, key, value)
+        res = _slow_link(org, slow_server, pause=2, rows=30)  # a minute of download
+        _ask_again.res = res["id"]
+        run_id = _quality(res["id"]).run_id
+        worker = start_worker()
+        _wait_for(lambda: _running_and_beating(run_id), 45, "the run running with a heartbeat", worker)
+        horses = worker.horses()
+        assert horses, worker.read_log()[-3000:]
+        # SIGKILL the worker and its work-horse (the job process, in a process group of its own)
+        worker.kill()
+        for horse in horses:
+            horse.kill()
+        psutil.wait_procs(horses, timeout=10)
+        killed = time.monotonic()
+        assert _run(run_id).status == "running"
+
+        # the editor presses « check again » until a new check starts: within the dead-after delay
+        answer = _wait_for(lambda: (lambda a: a if a["run_id"] != run_id else None)(_ask_again(users["editor"])),
+                           60, "a new run for the editor")
+        waited = time.monotonic() - killed
+        assert waited < 30, waited  # it used to be refused for job timeout + 60 s (16 minutes)
+        assert answer["status"] == "pending"
+        old = _run(run_id)
+        assert old.status == "error" and "interrompue" in old.error
+        new = _run(answer["run_id"])
+        assert new.requested_by == users["editor"]["name"] and _quality(res["id"]).run_id == new.id
+
+        # and the new run completes (the file is now served at once)
+        slow_server.pause = 0
+        run_worker(**options)
+        assert _run(answer["run_id"]).status == "success"
+        assert _quality(res["id"]).status == "success"
+
+    def test_killing_the_worker_alone_lets_the_job_process_finish_and_a_beating_run_is_never_dead(
+            self, org, users, slow_server, start_worker, ckan_config, monkeypatch):
+        import psutil
+
+        from ckanext.grandest.validation import scheduler
+
+        dead_after = 3
+        options = dict(HEARTBEAT, **{"ckanext.grandest.validation.heartbeat_dead_after": str(dead_after)})
+        for key, value in options.items():
+            monkeypatch.setitem(ckan_config, key, value)
+        res = _slow_link(org, slow_server, pause=1, rows=12)  # 12 s of download
+        _ask_again.res = res["id"]
+        run_id = _quality(res["id"]).run_id
+        worker = start_worker()
+        _wait_for(lambda: _running_and_beating(run_id), 45, "the run running with a heartbeat", worker)
+        horses = worker.horses()
+        assert horses, worker.read_log()[-3000:]
+        worker.kill()  # the worker only: its work-horse goes on
+        killed = time.monotonic()
+        assert all(h.is_running() and h.status() != psutil.STATUS_ZOMBIE for h in horses)
+
+        # while the job process checks the file, longer than the dead-after delay, the run is alive: the
+        # editor's new request gets the running run, recovery leaves it alone
+        beating = 0.0
+        while _run(run_id).status == "running":
+            assert _ask_again(users["editor"]) == {"resource_id": res["id"], "run_id": run_id, "status": "running"}
+            assert scheduler.recover_stale(actor="test") == []
+            beating = time.monotonic() - killed
+            assert beating < 60, "the job process did not finish"
+            time.sleep(0.5)
+        assert beating > dead_after + 1, beating
+        run = _run(run_id)
+        assert run.status == "success", (run.status, run.error)
+        assert run.report["table"]["rows"] == 12
+        assert _quality(res["id"]).status == "success" and _quality(res["id"]).run_id == run_id
+        psutil.wait_procs(horses, timeout=10)
+
+    def test_recovery_goes_by_the_heartbeat(self, org, ckan_config, monkeypatch):
+        from ckan import model
+
+        from ckanext.grandest.validation import scheduler
+
+        monkeypatch.setitem(ckan_config, "ckanext.grandest.validation.heartbeat_dead_after", "60")
+        dataset = make_dataset(org["id"])
+        ids = [act("resource_create", package_id=dataset["id"], url=f"https://example.org/{n}.csv",
+                   format="CSV", name=n)["id"] for n in ("long", "dead", "old", "older")]
+        utc = datetime.datetime.utcnow()
+        ago = lambda **kw: utc - datetime.timedelta(**kw)  # noqa: E731
+        long_id, dead_id, old_id, older_id = (_quality(r).run_id for r in ids)
+        for run_id, started, beat in zip((long_id, dead_id, old_id, older_id),
+                                         (ago(hours=2), ago(minutes=2), ago(minutes=10), ago(minutes=20)),
+                                         (ago(seconds=5), ago(seconds=70), None, None)):
+            run = _run(run_id)
+            run.status, run.started, run.heartbeat = "running", started, beat
+            model.Session.commit()
+        # beating for 2 hours: alive; no heartbeat for 70 s: dead; no heartbeat (started before the upgrade):
+        # the old rule, dead after job timeout + 60 s (16 min)
+        assert {e["run_id"] for e in scheduler.recover_stale(actor="test")} == {dead_id, older_id}
+        assert _run(long_id).status == "running" and _run(old_id).status == "running"
+        assert _run(dead_id).status == "error" and _quality(ids[1]).status == "pending"
 
 
 class TestSearch:

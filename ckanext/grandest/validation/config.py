@@ -38,6 +38,16 @@ def stale_after() -> int:
     return job_timeout() + STALE_GRACE_SECONDS
 
 
+def heartbeat_interval() -> float:
+    """Seconds between two heartbeats of a running validation (refreshed by the job process)."""
+    return float(max(1, _int("heartbeat_interval", 15)))
+
+
+def heartbeat_dead_after() -> float:
+    """Seconds without a heartbeat after which a ``running`` validation is dead (at least 2 intervals)."""
+    return max(float(max(2, _int("heartbeat_dead_after", 60))), 2 * heartbeat_interval())
+
+
 def max_attempts() -> int:
     return max(1, _int("max_attempts", 3))
 

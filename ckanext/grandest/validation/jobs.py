@@ -11,12 +11,21 @@
     re-computes the scores of a dataset from the stored reports (after a metadata-only edit) and re-indexes it.
 
 The job takes ids only (resource dicts can be large; the job reads the current state).
+
+While a run is ``running``, a thread of the job process (:class:`Heartbeat`) writes the time on the run every
+``heartbeat_interval`` seconds, on a connection of its own: a run whose heartbeat stopped (worker and job
+process killed) is known dead within ``heartbeat_dead_after`` seconds (:mod:`.scheduler`). Killing the worker
+alone does not stop the job: rq's work-horse (the job process) is in a process group of its own and finishes
+the check.
 """
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
+
+import sqlalchemy as sa
 
 from ckan import model
 
@@ -112,11 +121,49 @@ def _available(report: dict[str, Any]) -> bool | None:
     return report.get("status") != "error"
 
 
+class Heartbeat:
+    """A daemon thread that writes ``heartbeat = now`` on a ``running`` run every ``interval`` seconds, each time
+    in a short transaction of its own (never the job's session), until :meth:`stop` (or the run is no longer
+    ``running``). A failed write is logged and tried again at the next beat."""
+
+    def __init__(self, run_id: str, interval: float | None = None) -> None:
+        self.run_id = run_id
+        self.interval = interval if interval is not None else cfg.heartbeat_interval()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"grandest-heartbeat-{run_id}", daemon=True)
+
+    def start(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=max(5.0, self.interval))
+
+    def beat(self) -> bool:
+        """One heartbeat; False when the run is no longer ``running`` (nothing to keep alive)."""
+        table = ValidationRun.__table__
+        with model.meta.engine.begin() as conn:
+            updated = conn.execute(sa.update(table)
+                                   .where(table.c.id == self.run_id, table.c.status == RUNNING)
+                                   .values(heartbeat=now()))
+        return bool(updated.rowcount)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                if not self.beat():
+                    return
+            except Exception:  # the database is away for a moment: the next beat tries again
+                log.warning("grandest_validation: heartbeat of run %s failed", self.run_id, exc_info=True)
+
+
 def _claim(run_id: str) -> ValidationRun | None:
-    """pending -> running, once (two workers never check the same run)."""
+    """pending -> running, once (two workers never check the same run); the first heartbeat is the start."""
+    started = now()
     claimed = (model.Session.query(ValidationRun)
                .filter(ValidationRun.id == run_id, ValidationRun.status == PENDING)
-               .update({"status": RUNNING, "started": now()}, synchronize_session=False))
+               .update({"status": RUNNING, "started": started, "heartbeat": started}, synchronize_session=False))
     if not claimed:
         model.Session.rollback()
         return None
@@ -170,6 +217,14 @@ def validate_resource(run_id: str) -> str | None:
     if claimed is None:
         return None
     run = claimed
+    heartbeat = Heartbeat(run_id).start()
+    try:
+        return _validate(run, run_id)
+    finally:
+        heartbeat.stop()
+
+
+def _validate(run: ValidationRun, run_id: str) -> str:
     package_id = run.package_id
     status: str
     try:

@@ -55,6 +55,8 @@ class ValidationRun(tk.BaseModel):  # type: ignore[misc,valid-type]
     created = sa.Column(sa.DateTime, nullable=False, default=now)
     started = sa.Column(sa.DateTime)
     finished = sa.Column(sa.DateTime)
+    #: refreshed every ``heartbeat_interval`` seconds by the job process while the run is ``running``
+    heartbeat = sa.Column(sa.DateTime)
     report = sa.Column(JSONB)
     error = sa.Column(sa.UnicodeText)
     engine_version = sa.Column(sa.UnicodeText)

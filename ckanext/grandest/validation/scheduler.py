@@ -6,9 +6,12 @@ description, format...) keeps the fingerprint and only re-computes the scores (a
 
 The hooks of the plugin call :func:`note_package` inside the transaction that changes a dataset (so the
 ``pending`` rows are committed with the dataset, or rolled back with it) and the jobs are put in Redis only
-**after** the commit (a worker never looks for a resource that is not in the database yet). A ``running``
-validation older than the job timeout was interrupted (worker killed, machine restarted): it is marked
-``error`` ("interrompue") and queued again by :func:`recover_stale`, at most ``max_attempts`` times in all.
+**after** the commit (a worker never looks for a resource that is not in the database yet). While a
+validation is ``running`` its job process refreshes a heartbeat on the run (:mod:`.jobs`); a run whose heartbeat
+is older than ``heartbeat_dead_after`` (or, for a run without a heartbeat, older than the job timeout plus a
+minute) was interrupted (worker and job process killed, machine restarted): it is marked ``error``
+("interrompue") and queued again by :func:`recover_stale`, at most ``max_attempts`` times in all, and an editor
+who asks for a new check gets one at once (:func:`request_run`). A run still beating is never taken for dead.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import json
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 
 import ckan.plugins.toolkit as tk
@@ -101,11 +105,31 @@ def create_run(resource_id: str, package_id: str, *, trigger: str, fp: str | Non
     return run
 
 
+def _cutoffs() -> tuple[datetime.datetime, datetime.datetime]:
+    """(heartbeat cutoff, cutoff of the runs without a heartbeat): older than these, a running run is dead."""
+    current = now()
+    return (current - datetime.timedelta(seconds=cfg.heartbeat_dead_after()),
+            current - datetime.timedelta(seconds=cfg.stale_after()))
+
+
+def _dead_clause(beat_cutoff: datetime.datetime, cutoff: datetime.datetime) -> Any:
+    return sa.or_(
+        sa.and_(ValidationRun.heartbeat.isnot(None), ValidationRun.heartbeat < beat_cutoff),
+        sa.and_(ValidationRun.heartbeat.is_(None), sa.func.coalesce(ValidationRun.started, ValidationRun.created)
+                < cutoff),
+    )
+
+
 def _is_stale(run: ValidationRun | None) -> bool:
+    """A ``running`` run whose job process is gone: no heartbeat for ``heartbeat_dead_after`` seconds (a run
+    without a heartbeat, started before the column existed: job timeout + 1 min after its start)."""
     if run is None or run.status != RUNNING:
         return False
+    beat_cutoff, cutoff = _cutoffs()
+    if run.heartbeat is not None:
+        return run.heartbeat < beat_cutoff
     started = run.started or run.created
-    return started < now() - datetime.timedelta(seconds=cfg.stale_after())
+    return started < cutoff
 
 
 def note_package(package_id: str, *, actor: str | None = None, resource_trigger: str | None = None,
@@ -146,6 +170,8 @@ def request_run(resource_id: str, *, actor: str | None, trigger: str = "manual")
         raise tk.ObjectNotFound(tk._("Resource not found."))
     row = model.Session.get(ResourceQuality, resource_id)
     current = model.Session.get(ValidationRun, row.run_id) if row is not None and row.run_id else None
+    if current is not None:
+        model.Session.refresh(current)  # its heartbeat is written by another process
     if _is_stale(current):
         mark_interrupted(current, actor=actor)
     elif current is not None and current.status == RUNNING:
@@ -166,9 +192,9 @@ def recover_stale(*, actor: str | None = "recover", limit: int | None = None) ->
 
     Also re-queues ``pending`` runs whose job vanished from Redis (a Redis restart, a failed enqueue).
     """
-    cutoff = now() - datetime.timedelta(seconds=cfg.stale_after())
+    beat_cutoff, cutoff = _cutoffs()
     query = (model.Session.query(ValidationRun)
-             .filter(ValidationRun.status == RUNNING, ValidationRun.started < cutoff)
+             .filter(ValidationRun.status == RUNNING, _dead_clause(beat_cutoff, cutoff))
              .order_by(ValidationRun.started))
     if limit:
         query = query.limit(limit)

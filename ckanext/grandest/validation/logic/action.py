@@ -156,7 +156,8 @@ def grandest_resource_validation_run(context: Context, data_dict: DataDict) -> d
 
     :param id: resource id
     :returns: ``{"resource_id", "run_id", "status": "pending" (or "running" when a validation is already
-        under way)}``
+        under way and its job process still beats; a running validation without a heartbeat for
+        ``heartbeat_dead_after`` seconds is marked interrupted and a new one is queued)}``
     """
     data = _validate(data_dict, schema.resource_id(), context)
     tk.check_access("grandest_resource_validation_run", context, data)
