@@ -700,7 +700,7 @@ def _pattern_fix(pattern: str, field: dict[str, Any] | None = None) -> str:
         return _format(_(N_("Écrivez la valeur sur le modèle de cet exemple donné par le schéma : « {example} ».")),
                        {"example": example})
     return _(N_("La valeur n'a pas la forme prévue par le schéma pour cette colonne : consultez la documentation "
-                "du schéma (lien « voir le schéma » ci-dessous)."))
+                "du schéma."))
 
 
 _MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
