@@ -128,3 +128,19 @@ def test_the_resource_page_updates_on_its_own_while_the_file_is_checked(storage,
     announced = live.inner_text()
     assert announced.startswith("Vérification terminée :") and "Aucun problème" in announced and "/100" in announced
     page.screenshot(path=SHOTS.format("7-resource-updated"), full_page=False)
+
+    # the report page too: a new check is asked for, the page shows the report when it ends, without a reload
+    from tests.validation.conftest import act
+
+    act("grandest_resource_validation_run", id=res["id"])
+    page.goto(f"{live_server.url}/dataset/{dataset['name']}/resource/{res['id']}/validation")
+    report = page.locator("#grandest-report")
+    assert "cette page se met à jour toute seule" in report.inner_text()
+    assert report.locator("progress").count() == 1
+    page.evaluate("window.__grandest_same_page = true")
+    run_worker()
+    page.wait_for_selector("#grandest-report[data-grandest-checked=true]", timeout=60000)
+    assert page.evaluate("window.__grandest_same_page") is True
+    assert report.locator("progress").count() == 0
+    assert "Aucun problème" in report.inner_text() and "Score de qualité des données" in report.inner_text()
+    assert report.locator("[data-grandest-live]").inner_text().startswith("Vérification terminée :")

@@ -67,7 +67,8 @@ this.ckan.module('grandest-validation-status', function ($) {
 
     _onFinished: function (html) {
       var part = this._replace(html);
-      var said = $.trim(part.find('.grandest-status').text()) + '. ' + $.trim(part.find('.grandest-score').text());
+      var said = $.trim(part.find('.grandest-status').first().text()) + '. ' +
+        $.trim(part.find('.grandest-score').first().text());
       this.live.text(this.options.done + ' ' + said.replace(/\s+/g, ' '));
       this.el.attr('data-grandest-checked', 'true');
     }
