@@ -3,6 +3,12 @@
 The content follows the Grand Est schemas (plugin grandest_metadata, docs/metadata-fields.md): a commune, an
 EPCI and a State service, with datasets that declare their territories, themes, update frequency, contact...
 
+The validated files show the three kinds of badges a commune meets (issue #12): a good file (Ribeauvillé's
+subventions, conform to the SCDL « Subventions » schema), a capped file (Ribeauvillé's délibérations: the
+schema is declared but its rows fail it, so the band is capped whatever the other points) and an unusable one
+(the second file of Schirmeck's budget, a login page saved as CSV: 0, « Inutilisable », which also lowers its
+dataset's band).
+
 Hosting tiers are set on the two communes (Schirmeck, under 3,500 inhabitants: the free tier) and two commune
 requests wait in the review queue (/commune/demandes): one awaiting its town hall's confirmation (the mail is in
 .dev/mail/), one in manual review (the commune has no email in the annuaire).

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.usefixtures("clean_db", "clean_index")
 @pytest.mark.parametrize("first_run", [
     # the schemas alone: the demo loads without the other plugins
-    "demo content: 9 new, 0 updated object(s); 5 dataset(s)",
+    "demo content: 10 new, 0 updated object(s); 6 dataset(s)",
     # with grandest_onboarding, as in dev/portal: hosting tiers set (2 updates) and 2 commune requests queued
-    pytest.param("demo content: 11 new, 2 updated object(s); 5 dataset(s)",
+    pytest.param("demo content: 12 new, 2 updated object(s); 6 dataset(s)",
                  marks=pytest.mark.ckan_config("ckan.plugins", PLUGINS + " grandest_onboarding")),
 ], ids=["metadata", "with-onboarding"])
 def test_demo_content_loads_and_reloads(live_server, smtp_server, first_run):
@@ -30,7 +30,7 @@ def test_demo_content_loads_and_reloads(live_server, smtp_server, first_run):
     assert first.returncode == 0, first.stdout + first.stderr
     assert first_run in first.stdout, first.stdout
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert "demo content: 0 new, 0 updated object(s); 5 dataset(s)" in again.stdout, again.stdout + again.stderr
+    assert "demo content: 0 new, 0 updated object(s); 6 dataset(s)" in again.stdout, again.stdout + again.stderr
 
     if "grandest_onboarding" in requests.get(live_server.url + "/api/3/action/status_show",
                                              timeout=30).json()["result"]["extensions"]:

@@ -93,3 +93,54 @@ def test_upload_a_csv_and_read_its_report_in_french(storage, live_server, browse
     page.goto(f"{base}/organization/{org['name']}/quality")
     assert "Qualité des données de Commune de Ribeauvillé" in page.locator("body").inner_text()
     page.screenshot(path=SHOTS.format("6-organization-quality"), full_page=True)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue")
+def test_the_resource_page_updates_on_its_own_while_the_file_is_checked(storage, live_server, browser_page,
+                                                                        run_worker):
+    """Issue #12, item 6: the resource page shows the check in progress, then its result without a reload, and
+    tells screen readers (aria-live)."""
+    from ckan.tests import factories
+
+    from tests.validation.conftest import upload
+
+    org = factories.Organization(name="commune-de-ribeauville", title="Commune de Ribeauvillé", actor_type="commune",
+                                 insee_code="68269")
+    dataset = make_dataset(org["id"])
+    res = upload(dataset["id"], csv_text(DELIB_HEADER, [delib_row()]), "deliberations.csv", format="CSV",
+                 schema="scdl/deliberations", name="Délibérations 2024")
+    page = browser_page
+    page.goto(f"{live_server.url}/dataset/{dataset['name']}/resource/{res['id']}")
+    box = page.locator("#grandest-validation")
+    assert "En attente de vérification" in box.inner_text()
+    assert box.locator("progress").count() == 1
+    assert "se met à jour tout seul" in box.inner_text()
+    live = box.locator("[data-grandest-live]")
+    assert live.get_attribute("aria-live") == "polite" and live.inner_text() == ""
+    page.evaluate("window.__grandest_same_page = true")  # gone if the page were reloaded
+
+    run_worker()
+    page.wait_for_selector("#grandest-validation[data-grandest-checked=true]", timeout=60000)
+    assert page.evaluate("window.__grandest_same_page") is True
+    text = box.inner_text()
+    assert "Aucun problème" in text and "Données" in text and "/100" in text
+    assert box.locator("progress").count() == 0
+    announced = live.inner_text()
+    assert announced.startswith("Vérification terminée :") and "Aucun problème" in announced and "/100" in announced
+    page.screenshot(path=SHOTS.format("7-resource-updated"), full_page=False)
+
+    # the report page too: a new check is asked for, the page shows the report when it ends, without a reload
+    from tests.validation.conftest import act
+
+    act("grandest_resource_validation_run", id=res["id"])
+    page.goto(f"{live_server.url}/dataset/{dataset['name']}/resource/{res['id']}/validation")
+    report = page.locator("#grandest-report")
+    assert "cette page se met à jour toute seule" in report.inner_text()
+    assert report.locator("progress").count() == 1
+    page.evaluate("window.__grandest_same_page = true")
+    run_worker()
+    page.wait_for_selector("#grandest-report[data-grandest-checked=true]", timeout=60000)
+    assert page.evaluate("window.__grandest_same_page") is True
+    assert report.locator("progress").count() == 0
+    assert "Aucun problème" in report.inner_text() and "Score de qualité des données" in report.inner_text()
+    assert report.locator("[data-grandest-live]").inner_text().startswith("Vérification terminée :")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.validation.conftest import act, csv_text, make_dataset, upload
-from tests.validation.engine.conftest import DELIB_HEADER, delib_row
+from tests.validation.engine.conftest import DELIB_HEADER, delib_row, failing_subventions_csv
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue", "storage")
 
@@ -66,6 +66,39 @@ class TestReportPage:
         assert "Ce rapport au format JSON" in body
         # anonymous visitors don't get the "check again" button
         assert "Vérifier à nouveau le fichier" not in body
+
+    def test_the_report_agrees_with_itself_and_speaks_french(self, app, org, run_worker):
+        """Issue #12, item 5, on the failing SCDL « Subventions » file: the summary's counts are the sections'
+        counts, every summary link lands on a section, no regular expression, an impossible date called so, the
+        check's date written « 6 décembre 2026 », plurals from the catalog."""
+        dataset = make_dataset(org["id"], name="subventions-2024")
+        res = upload(dataset["id"], failing_subventions_csv(), "subventions.csv", format="CSV",
+                     schema="scdl/subventions", name="Subventions 2024")
+        run_worker()
+        body = app.get(f"/dataset/{dataset['name']}/resource/{res['id']}/validation", status=200).body
+        report = act("grandest_resource_validation_show", id=res["id"])["report"]
+        summary = body[body.index('class="table table-sm grandest-problem-summary"'):]
+        summary = summary[: summary.index("</table>")]
+        links = re.findall(r'<a href="#([^"]+)">([^<]+)</a></td><td class="text-end">(\d+)</td>', summary)
+        assert links and sum(int(n) for _, _, n in links) == report["error_count"]
+        ids = set(re.findall(r'\bid="([^"]+)"', body))
+        for anchor, title, count in links:
+            assert anchor in ids, f"the summary link #{anchor} lands nowhere"
+            section = body[body.index(f'id="{anchor}"'):]
+            heading = re.search(r"<h3>(.*?) <span class=\"badge bg-secondary\">(\d+)</span></h3>", section)
+            assert heading and heading.group(1) == title and heading.group(2) == count
+        assert f"{report['error_count']} problèmes ont été trouvés." in body
+        assert "6 lignes sont concernées." in body
+        # an impossible date is a date that does not exist, not a format error
+        assert "« 2024-02-30 » est une date qui n&#39;existe pas." in body
+        assert "2024-02-30 » n&#39;est pas une date au format" not in body
+        # no regular expression, anywhere on the page
+        main = body[body.index('class="module grandest-report"'):]
+        assert not re.search(r"\\d|\^\[|\{\d+\}\$", main), "a regular expression is shown"
+        assert "expression" not in main
+        # the date of the check, as people write it
+        months = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+        assert re.search(rf"Vérifié le \d{{1,2}} ({months}) \d{{4}} à \d{{2}}:\d{{2}}\.", body), "no French date"
 
     def test_a_pending_check_is_announced(self, app, org):
         dataset = make_dataset(org["id"])

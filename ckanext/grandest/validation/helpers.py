@@ -179,23 +179,33 @@ def grandest_validation_bands() -> list[str]:
     return list(BANDS)
 
 
-def grandest_validation_group_errors(errors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The sample of a report grouped by problem type (in order of first appearance), with one shared fix
-    when every example of a type has the same one."""
-    groups: dict[str, dict[str, Any]] = {}
-    for err in errors or []:
-        kind = str(err.get("type") or "")
-        group = groups.get(kind)
-        if group is None:
-            group = groups[kind] = {"type": kind, "title": err.get("title") or kind, "items": [], "fixes": []}
-        group["items"].append(err)
-        fix = err.get("fix")
-        if fix and fix not in group["fixes"]:
-            group["fixes"].append(fix)
-    out = list(groups.values())
-    for group in out:
-        group["shared_fix"] = group["fixes"][0] if len(group["fixes"]) == 1 else None
-    return out
+def grandest_validation_problem_sections(report: dict[str, Any] | None,
+                                         severity: str = "error") -> list[dict[str, Any]]:
+    """The problems of a report, one section per counted kind (count in the whole file, examples kept, one
+    shared fix when every example has the same): the report's summary table and its detail both read these."""
+    from .engine.messages import problem_sections
+
+    return problem_sections(report, severity)
+
+
+def grandest_validation_date(value: Any, with_time: bool = False) -> str:
+    """A date as people write it, in the page's language: « 6 décembre 2026 » (« 6 décembre 2026 à 22:50 »
+    with ``with_time``), in the portal's display timezone."""
+    import datetime as _dt
+
+    from flask_babel import format_date, format_time
+
+    from .engine.score import parse_datetime
+
+    moment = value if isinstance(value, _dt.datetime) else parse_datetime(value)
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    day = format_date(moment, "long")
+    if not with_time:
+        return day
+    return tk._("{date} at {time}").format(date=day, time=format_time(moment, "HH:mm"))
 
 
 def grandest_validation_points(value: Any) -> str:

@@ -401,7 +401,9 @@ def test_failing_scdl_subventions_is_capped_and_says_why(tmp_path) -> None:
     report = _failing_subventions(tmp_path)
     assert report["status"] == "invalid" and report["table"]["valid_row_share"] == 0.0
     assert report["file"]["delimiter"] == ";" and report["file"]["encoding"] != "UTF-8"
-    assert report["counts"]["french-siret-value"] == 12 and report["counts"]["type-error"] == 18
+    # 6 impossible dates (30 February), 12 decimal commas
+    assert report["counts"]["french-siret-value"] == 12 and report["counts"]["type-error"] == 12
+    assert report["counts"]["impossible-date"] == 6
     score = score_resource(report, resource={"format": "CSV"}, dataset=_dataset(frequency=IRREGULAR), now=NOW)
     assert score["cap"]["points"] == 72  # what it used to score, « Bon »
     assert score["total"] == 29 and score["band"] == "insuffisant" and score["band_label"] == "Insuffisant"

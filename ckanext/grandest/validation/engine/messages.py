@@ -354,6 +354,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas {expected}."),
         "fix": N_("{type_fix}"),
     },
+    "impossible-date": {
+        "title": N_("Date qui n'existe pas"),
+        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » est une date qui n'existe pas."),
+        "fix": N_(
+            "Vérifiez le jour et le mois : février compte 28 jours (29 les années bissextiles) ; avril, juin, "
+            "septembre et novembre comptent 30 jours ; les autres mois 31."
+        ),
+    },
     "constraint-error": {
         "title": N_("Valeur non conforme"),
         "meaning": N_("Ligne {row}, colonne « {column} » : la valeur « {value} » ne respecte pas une règle du schéma."),
@@ -667,7 +675,7 @@ _CONSTRAINT_RE = re.compile(r'constraint "(\w+)" is "(.*)"', re.S)
 _TYPE_RE = re.compile(r'type is "(\w+)/([^"]*)"')
 
 
-def _pattern_fix(pattern: str) -> str:
+def _pattern_fix(pattern: str, field: dict[str, Any] | None = None) -> str:
     known = {
         r"^\d{14}$": N_("La valeur doit être composée de 14 chiffres exactement (un numéro SIRET), sans espace ni point."),
         r"^\d{9}$": N_("La valeur doit être composée de 9 chiffres exactement (un numéro SIREN), sans espace."),
@@ -679,7 +687,75 @@ def _pattern_fix(pattern: str) -> str:
     for key, text in known.items():
         if pattern == key:
             return _(text)
-    return _format(_(N_("La valeur doit respecter le format défini par le schéma (expression « {pattern} »).")), {"pattern": pattern})
+    # Never the regular expression itself: a commune is told what is expected in the schema's own words.
+    field = field or {}
+    description = plain_description(field.get("description") or field.get("title") or "")
+    example = short_value(field.get("example")) if field.get("example") not in (None, "") else ""
+    if description and example:
+        return _format(_(N_("Ce qui est attendu, selon le schéma : {description} Exemple de valeur correcte : « {example} ».")),
+                       {"description": description, "example": example})
+    if description:
+        return _format(_(N_("Ce qui est attendu, selon le schéma : {description}")), {"description": description})
+    if example:
+        return _format(_(N_("Écrivez la valeur sur le modèle de cet exemple donné par le schéma : « {example} ».")),
+                       {"example": example})
+    return _(N_("La valeur n'a pas la forme prévue par le schéma pour cette colonne : consultez la documentation "
+                "du schéma."))
+
+
+_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+DESCRIPTION_MAX_CHARS = 400
+
+
+def plain_description(text: str) -> str:
+    """A schema field's description as plain text: Markdown links reduced to their text, one line, capped,
+    ending with a full stop."""
+    text = _MD_LINK_RE.sub(r"\1", str(text or ""))
+    text = " ".join(text.replace("`", "").split())
+    if len(text) > DESCRIPTION_MAX_CHARS:
+        text = text[: DESCRIPTION_MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    if text and text[-1] not in ".!?…":
+        text += "."
+    return text
+
+
+_DATE_PARTS = {"%Y": r"(?P<y>\d{4})", "%m": r"(?P<m>\d{1,2})", "%d": r"(?P<d>\d{1,2})"}
+
+
+def is_impossible_date(value: Any, ftype: str, fformat: str | None) -> bool:
+    """True when ``value`` is written as the schema asks (e.g. 2024-02-30 for AAAA-MM-JJ) but names a day
+    that does not exist: a wrong day, not a wrong format."""
+    import datetime as _dt
+
+    if ftype not in ("date", "datetime") or not isinstance(value, str):
+        return False
+    fformat = fformat or "default"
+    if fformat in ("default", "any", ""):
+        pattern = r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})" + (r"(T.*)?" if ftype == "datetime" else "")
+    else:
+        if not all(part in fformat for part in _DATE_PARTS):
+            return False
+        pattern, i = "", 0
+        while i < len(fformat):
+            if fformat[i] == "%" and i + 1 < len(fformat):
+                directive = fformat[i:i + 2]
+                pattern += _DATE_PARTS.get(directive, ".+?") if directive != "%%" else "%"
+                i += 2
+            else:
+                pattern += re.escape(fformat[i])
+                i += 1
+    try:
+        match = re.fullmatch(pattern, value.strip())
+    except re.error:  # a format naming the same part twice
+        return False
+    if not match:
+        return False
+    year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+    try:
+        _dt.date(year, month, day)
+    except ValueError:
+        return True
+    return False
 
 
 def error_text(code: str) -> dict[str, str]:
@@ -753,7 +829,7 @@ def render_error(error: dict[str, Any], *, field_types: dict[str, dict[str, Any]
                 allowed = limit.strip("[]")
                 params["allowed"] = allowed if len(allowed) < 400 else allowed[:400] + "…"
             if constraint == "pattern":
-                params["pattern_fix"] = _pattern_fix(limit)
+                params["pattern_fix"] = _pattern_fix(limit, (field_types or {}).get(column))
     elif code == "compare-columns-value":
         params["op_label"] = _(OPERATORS.get(str(params.get("op")), params.get("op", "?")))
     if isinstance(params.get("columns"), (list, tuple)):
@@ -775,3 +851,47 @@ def render_error(error: dict[str, Any], *, field_types: dict[str, dict[str, Any]
         out["constraint"] = key
     return out
 
+
+
+def problem_key(entry: dict[str, Any]) -> str:
+    """The key under which a rendered finding is counted in ``report["counts"]`` (the constraint's name for a
+    constraint error: ``pattern``, ``enum``...; else its type)."""
+    return str(entry.get("constraint") or entry.get("type") or "")
+
+
+def problem_sections(report: dict[str, Any] | None, severity: str = "error") -> list[dict[str, Any]]:
+    """The problems of a report, one section per counted kind, in the order of ``count_details``.
+
+    Each section: ``{"type", "anchor", "title", "count", "items", "shared_fix"}``. ``count`` is the number
+    counted in the whole file (``report["counts"]``), ``items`` the examples kept (maybe none): the summary of
+    a report and its detail are both built from these sections, so they cannot disagree, and every summary
+    link has a section to land on.
+    """
+    report = report or {}
+    entries = report.get("errors" if severity == "error" else "warnings") or []
+    counts = report.get("counts" if severity == "error" else "warning_counts") or {}
+    sections: dict[str, dict[str, Any]] = {}
+    for detail in report.get("count_details") or []:
+        if (detail.get("severity") or "error") == severity and detail.get("type"):
+            kind = str(detail["type"])
+            sections[kind] = {"type": kind, "title": detail.get("title") or kind, "count": int(detail.get("count") or 0),
+                              "items": [], "fixes": []}
+    for entry in entries:
+        if (entry.get("severity") or "error") != severity and severity == "error":
+            continue
+        kind = problem_key(entry)
+        section = sections.get(kind)
+        if section is None:  # an example of a kind the counts do not know (older reports): count what is shown
+            section = sections[kind] = {"type": kind, "title": entry.get("title") or kind,
+                                        "count": int(counts.get(kind) or 0), "items": [], "fixes": []}
+        section["items"].append(entry)
+        fix = entry.get("fix")
+        if fix and fix not in section["fixes"]:
+            section["fixes"].append(fix)
+    out = []
+    for section in sections.values():
+        section["count"] = max(section["count"], len(section["items"]))
+        section["shared_fix"] = section["fixes"][0] if len(section["fixes"]) == 1 else None
+        section["anchor"] = "problem-" + re.sub(r"[^A-Za-z0-9_-]", "-", section["type"])
+        out.append(section)
+    return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import time
 import unicodedata
@@ -26,9 +27,9 @@ from frictionless.checks import baseline
 from . import schemas as schema_catalogue
 from .checks import advisory_checks, checks_from_schema
 from .fetch import FetchResult, fetch
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .limits import DEFAULT_LIMITS, Limits
-from .messages import PARTIAL_REASONS, STATUS_LABELS, fetch_error_message, render, render_error
+from .messages import PARTIAL_REASONS, STATUS_LABELS, fetch_error_message, is_impossible_date, render, render_error
 from .prescan import PrescanResult, looks_like_data_row, prescan
 
 log = logging.getLogger(__name__)
@@ -250,6 +251,11 @@ def _raw_error(err: Any) -> dict[str, Any]:
         raw.update(extra)
         if "code" in extra:
             raw["type"] = extra["code"]
+    if raw["type"] == "type-error":
+        # « 2024-02-30 » is written as asked but is no day of the calendar: say so, not "wrong format"
+        match = re.search(r'type is "(\w+)/([^"]*)"', raw.get("note") or "")
+        if match and is_impossible_date(raw.get("cell"), match.group(1), match.group(2)):
+            raw["type"] = "impossible-date"
     if raw["type"] == "constraint-error":
         note = raw.get("note") or ""
         if note.startswith('constraint "'):
@@ -428,7 +434,9 @@ def _open_resource(scan: PrescanResult, path: str, encoding: str | None, schema:
 
 
 def _field_info(field: Any) -> dict[str, Any]:
-    info: dict[str, Any] = {"type": field.type, "format": field.format}
+    info: dict[str, Any] = {"type": field.type, "format": field.format,
+                            "title": getattr(field, "title", None), "description": getattr(field, "description", None),
+                            "example": getattr(field, "example", None)}
     if field.type == "boolean":
         info["trueValues"] = list(getattr(field, "true_values", []) or [])
         info["falseValues"] = list(getattr(field, "false_values", []) or [])
@@ -686,9 +694,7 @@ def _summary(report: dict[str, Any]) -> str:
         return _(N_("La vérification n'a pas pu être menée."))
     if rows == 0:
         return _(N_("Le fichier ne contient aucune ligne de données (seulement la ligne d'en-tête)."))
-    # singular/plural picked here (not ngettext): the project's catalogs hold no plural entries
-    lines = (_(N_("{n} ligne de données")) if rows == 1 else _(N_("{n} lignes de données"))).format(
-        n=f"{rows:,}".replace(",", " "))
+    lines = ngettext("{n} ligne de données", "{n} lignes de données", rows).format(n=f"{rows:,}".replace(",", " "))
     schema = report.get("schema") or {}
     if status == "valid":
         return _(N_("{lines} vérifiées : le fichier est conforme au schéma « {schema} ».")).format(
@@ -700,12 +706,10 @@ def _summary(report: dict[str, Any]) -> str:
                "colonnes n'a pas pu être vérifié : associez un schéma national pour une vérification complète.")
         ).format(lines=lines)
     bad = table.get("rows_with_errors", 0)
-    text = (_(N_("{lines} vérifiées : {errors} erreur à corriger")) if errors == 1 else
-            _(N_("{lines} vérifiées : {errors} erreurs à corriger"))).format(
-        lines=lines, errors=f"{errors:,}".replace(",", " "))
+    text = ngettext("{lines} vérifiées : {errors} erreur à corriger", "{lines} vérifiées : {errors} erreurs à corriger",
+                    errors).format(lines=lines, errors=f"{errors:,}".replace(",", " "))
     if bad:
-        text += (_(N_(" (sur {bad} ligne).")) if bad == 1 else _(N_(" (sur {bad} lignes).")))\
-            .format(bad=f"{bad:,}".replace(",", " "))
+        text += ngettext(" (sur {bad} ligne).", " (sur {bad} lignes).", bad).format(bad=f"{bad:,}".replace(",", " "))
     else:
         text += "."
     return text
