@@ -522,13 +522,10 @@ def note_deletions(session: Any, flush_context: Any = None, instances: Any = Non
         session.info.pop(RECOUNT_KEY, None)
 
 
-def recount_noted(session: Any) -> None:
-    """``after_commit``: recount the organizations noted by :func:`note_deletions` (own transaction)."""
+def recount_noted(session: Any, flush_context: Any = None) -> None:
+    """``after_flush_postexec``: recount the organizations noted by :func:`note_deletions`, in the same
+    transaction as the deletion (on the session's own connection: a second connection would wait for the row
+    locks this transaction holds, and this transaction for it — a deadlock seen with CKAN 2.12's bulk delete)."""
     orgs = session.info.pop(RECOUNT_KEY, None)
-    if not orgs:
-        return
-    try:
-        with model.meta.engine.begin() as connection:
-            recount(orgs, connection)
-    except Exception:  # the deletion is committed; `reconcile` remains the audit
-        log.exception("grandest_onboarding: could not recount the ledgers of %s", sorted(orgs))
+    if orgs:
+        recount(orgs, session.connection())

@@ -77,7 +77,6 @@ def _remove(path: str | None) -> None:
 
 
 def _after_commit(session: Any) -> None:
-    quota.recount_noted(session)
     ops = session.info.pop(FILE_OPS_KEY, None) or []
     for kind, path, backup in ops:
         if kind == "replaced":
@@ -120,6 +119,7 @@ def listen() -> None:
     event.listen(model.Session, "after_commit", _after_commit)
     event.listen(model.Session, "after_transaction_end", _after_transaction_end)
     event.listen(model.Session, "before_flush", quota.note_deletions)
+    event.listen(model.Session, "after_flush_postexec", quota.recount_noted)
     _listening = True
 
 

@@ -27,10 +27,9 @@ def _source_orgs(source_ident: Any) -> set[str]:
 
 
 def _recount(orgs: set[str]) -> None:
-    if orgs:
-        model.Session.commit()  # end what the chained action left open, then recount in its own transaction
-        with model.meta.engine.begin() as connection:
-            quota.recount(orgs, connection)
+    if orgs:  # in the session's transaction (one connection: no lock waits on ourselves), then committed
+        quota.recount(orgs)
+        model.Session.commit()
 
 
 @tk.chained_action
