@@ -299,11 +299,11 @@ def _wait_for(predicate, timeout: float, what: str, worker=None):
     raise AssertionError(f"{what} not within {timeout} s" + (f"\n{worker.read_log()[-3000:]}" if worker else ""))
 
 
-def _ask_again(user: dict) -> dict:
+def _ask_again(user: dict, resource_id: str) -> dict:
     """An editor's « check again » (the action behind the report page's button)."""
     from ckan.tests.helpers import call_action
 
-    return call_action("grandest_resource_validation_run", context={"user": user["name"]}, id=_ask_again.res)
+    return call_action("grandest_resource_validation_run", context={"user": user["name"]}, id=resource_id)
 
 
 def _slow_link(org, slow_server, pause: float, rows: int) -> dict:
@@ -313,6 +313,22 @@ def _slow_link(org, slow_server, pause: float, rows: int) -> dict:
     dataset = make_dataset(org["id"])
     return act("resource_create", package_id=dataset["id"], url=f"{slow_server.url}/deliberations.csv",
                format="CSV", schema="scdl/deliberations", name="Délibérations")
+
+
+def _beating_run(org, slow_server, start_worker, ckan_config, monkeypatch, *, dead_after: int, pause: float,
+                 rows: int):
+    """A slow link checked by a real worker (short heartbeat settings): ``(options, resource, run_id, worker,
+    work-horses)`` once its run is running and has beaten."""
+    options = dict(HEARTBEAT, **{"ckanext.grandest.validation.heartbeat_dead_after": str(dead_after)})
+    for key, value in options.items():
+        monkeypatch.setitem(ckan_config, key, value)
+    res = _slow_link(org, slow_server, pause=pause, rows=rows)
+    run_id = _quality(res["id"]).run_id
+    worker = start_worker()
+    _wait_for(lambda: _running_and_beating(run_id), 45, "the run running with a heartbeat", worker)
+    horses = worker.horses()
+    assert horses, worker.read_log()[-3000:]
+    return options, res, run_id, worker, horses
 
 
 def _running_and_beating(run_id: str):
@@ -331,16 +347,8 @@ class TestHeartbeat:
             self, org, users, slow_server, start_worker, run_worker, ckan_config, monkeypatch):
         import psutil
 
-        options = dict(HEARTBEAT, **{"ckanext.grandest.validation.heartbeat_dead_after": "5"})
-        for key, value in options.items():
-            monkeypatch.setitem(ckan_config, key, value)
-        res = _slow_link(org, slow_server, pause=2, rows=30)  # a minute of download
-        _ask_again.res = res["id"]
-        run_id = _quality(res["id"]).run_id
-        worker = start_worker()
-        _wait_for(lambda: _running_and_beating(run_id), 45, "the run running with a heartbeat", worker)
-        horses = worker.horses()
-        assert horses, worker.read_log()[-3000:]
+        options, res, run_id, worker, horses = _beating_run(  # a minute of download
+            org, slow_server, start_worker, ckan_config, monkeypatch, dead_after=5, pause=2, rows=30)
         # SIGKILL the worker and its work-horse (the job process, in a process group of its own)
         worker.kill()
         for horse in horses:
@@ -350,8 +358,11 @@ class TestHeartbeat:
         assert _run(run_id).status == "running"
 
         # the editor presses « check again » until a new check starts: within the dead-after delay
-        answer = _wait_for(lambda: (lambda a: a if a["run_id"] != run_id else None)(_ask_again(users["editor"])),
-                           60, "a new run for the editor")
+        def new_run():
+            answer = _ask_again(users["editor"], res["id"])
+            return answer if answer["run_id"] != run_id else None
+
+        answer = _wait_for(new_run, 60, "a new run for the editor")
         waited = time.monotonic() - killed
         assert waited < 30, waited  # it used to be refused for job timeout + 60 s (16 minutes)
         assert answer["status"] == "pending"
@@ -373,16 +384,8 @@ class TestHeartbeat:
         from ckanext.grandest.validation import scheduler
 
         dead_after = 3
-        options = dict(HEARTBEAT, **{"ckanext.grandest.validation.heartbeat_dead_after": str(dead_after)})
-        for key, value in options.items():
-            monkeypatch.setitem(ckan_config, key, value)
-        res = _slow_link(org, slow_server, pause=1, rows=12)  # 12 s of download
-        _ask_again.res = res["id"]
-        run_id = _quality(res["id"]).run_id
-        worker = start_worker()
-        _wait_for(lambda: _running_and_beating(run_id), 45, "the run running with a heartbeat", worker)
-        horses = worker.horses()
-        assert horses, worker.read_log()[-3000:]
+        _, res, run_id, worker, horses = _beating_run(  # 12 s of download
+            org, slow_server, start_worker, ckan_config, monkeypatch, dead_after=dead_after, pause=1, rows=12)
         worker.kill()  # the worker only: its work-horse goes on
         killed = time.monotonic()
         assert all(h.is_running() and h.status() != psutil.STATUS_ZOMBIE for h in horses)
@@ -391,7 +394,8 @@ class TestHeartbeat:
         # editor's new request gets the running run, recovery leaves it alone
         beating = 0.0
         while _run(run_id).status == "running":
-            assert _ask_again(users["editor"]) == {"resource_id": res["id"], "run_id": run_id, "status": "running"}
+            assert _ask_again(users["editor"], res["id"]) == {"resource_id": res["id"], "run_id": run_id,
+                                                              "status": "running"}
             assert scheduler.recover_stale(actor="test") == []
             beating = time.monotonic() - killed
             assert beating < 60, "the job process did not finish"
