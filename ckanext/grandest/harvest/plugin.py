@@ -45,6 +45,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.harvest import config as hconfig
+from ckanext.grandest.harvest import formats as hformats
 from ckanext.grandest.harvest import rdf as hrdf
 from ckanext.grandest.harvest.fetch import FetchError, Limits, SafeFetcher
 from ckanext.grandest.harvest.i18n import _
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 
 SOURCE_TYPE = "grandest_dcat"
 CONFIG_KEYS = {"rdf_format", "deleted_records", "max_pages", "default_license_id"}
+CONFIG_KEYS |= hformats.CONFIG_KEYS  # format, csw_output_schema, csw_page_size (see formats.py)
 
 
 def parse_source_config(text: str | None) -> dict[str, Any]:
@@ -84,6 +86,7 @@ def parse_source_config(text: str | None) -> dict[str, Any]:
         if cfg["default_license_id"] not in voc.LICENCE_IDS or cfg["default_license_id"] == voc.OTHER_LICENCE:
             raise ValueError(_("default_license_id must be one of: {ids}.").format(
                 ids=", ".join(i for i in voc.LICENCE_IDS if i != voc.OTHER_LICENCE)))
+    hformats.validate_config(cfg)
     return cfg
 
 
@@ -212,7 +215,8 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
         hashes: set[str] = set()
         complete = True
         records = 0
-        url: str | None = source.url
+        reader = hformats.Reader(cfg)  # how a page is read: DCAT feed or CSW (formats.py)
+        url: str | None = reader.first_url(source.url)
         pages = 0
 
         def load_context(ctx_url: str) -> bytes:
@@ -252,8 +256,8 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
                             "The address {url} returned a web page (HTML), not a DCAT feed. Give the address of "
                             "the catalogue itself, e.g. …/catalog.ttl or …/catalog.jsonld.").format(
                                 url=page.url[:200]))
-                    fmt = hrdf.detect_format(page.content, page.content_type, page.url, cfg.get("rdf_format"))
-                    graph = hrdf.parse_page(page.content, fmt, page.url, load_context)
+                    read = reader.read(page, load_context)
+                    graph = read.graph
                 except (FetchError, hrdf.FeedError) as e:
                     msg = str(e)
                     if pages > 1:
@@ -261,11 +265,13 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
                     self._save_gather_error(msg, harvest_job)
                     complete = False
                     break
-                page_url = page.url
                 del page
 
-                refs = hrdf.datasets(graph)
-                instances = [cls(graph, dataset_type="dataset") for cls in profiles]
+                for msg in read.errors:  # records of the page that could not be read: keep everything
+                    self._save_gather_error(msg + " " + _("No dataset was deleted."), harvest_job)
+                    complete = False
+                refs = read.refs
+                instances = reader.guards(graph) + [cls(graph, dataset_type="dataset") for cls in profiles]
                 for ref in refs:
                     if time.monotonic() > deadline:
                         self._save_gather_error(_("The harvest took longer than allowed and was stopped."),
@@ -286,7 +292,7 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
                     if obj_id:
                         object_ids.append(obj_id)
                 else:
-                    url = hrdf.next_page(graph, page_url)
+                    url = read.next_url
                 del graph
         finally:
             fetcher.close()
