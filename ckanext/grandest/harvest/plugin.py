@@ -170,8 +170,9 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
             "name": SOURCE_TYPE,
             "title": _("DCAT feed (Grand Est)"),
             "description": _("Harvests a DCAT / DCAT-AP / GeoDCAT-AP feed (Turtle, RDF/XML or JSON-LD, Hydra "
-                             "paging) into the Grand Est schema. Regional administrators only; the source "
-                             "belongs to a commune or an EPCI."),
+                             "paging) or a CSW catalogue (GeoNetwork, Géo-IDE: DCAT or ISO 19139 records) into the "
+                             "Grand Est schema. Regional administrators only; the source belongs to a commune or "
+                             "an EPCI."),
             "form_config_interface": "Text",
         }
 
