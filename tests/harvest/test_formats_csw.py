@@ -140,7 +140,7 @@ def test_geoide_record_without_title_fails_alone_in_french(harvest, feed_server)
 
 
 def test_a_csw_source_that_is_not_a_csw_service_is_reported(harvest, feed_server):
-    url = feed_server.add_file("/pas-un-csw.ttl", "ckan_page2.ttl")
+    url = csw_service(feed_server, "/pas-un-csw", {1: "ckan_page2.ttl"})  # a DCAT feed, whatever the query
     org = commune_org()
     report = harvest.run(harvest.source(url, org["id"], config='{"format": "csw"}')["id"])
     assert stats(report)["added"] == 0
