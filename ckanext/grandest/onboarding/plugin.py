@@ -47,6 +47,9 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     def update_config(self, config_: Any) -> None:
         tk.add_template_directory(config_, "templates")
         tk.add_resource("assets", "grandest_onboarding")
+        from ckanext.grandest.common.mail import normalize_mail_from
+
+        normalize_mail_from(config_)
 
     # IConfigurable
 
