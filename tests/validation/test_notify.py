@@ -108,3 +108,30 @@ def test_a_broken_link_is_told_and_a_later_bad_file_gets_its_own_mail(org, edito
     assert len(messages) == 2
     later = smtp_server.body(messages[1])
     assert "— Subventions 2024 : " in later and "Lien cassé" not in later
+
+
+def test_two_workers_checking_a_dataset_at_once_send_one_mail(org, editor, start_worker, smtp_server, ckan_config):
+    """Several workers: the files of one dataset are checked in parallel, the mail still goes once."""
+    from ckan import model
+
+    from ckanext.grandest.validation.model import ResourceQuality
+
+    dataset = make_dataset(org["id"], name="subventions-2024")
+    ids = [upload(dataset["id"], failing_subventions_csv(rows=4 + i), f"subventions-{i}.csv", format="CSV",
+                  schema="scdl/subventions", schema_version="2.1.1", name=f"Subventions {2020 + i}",
+                  context=_as(editor))["id"] for i in range(4)]
+    workers = [start_worker(**{"smtp.server": ckan_config["smtp.server"]}) for _ in range(2)]
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        model.Session.remove()
+        rows = model.Session.query(ResourceQuality).filter(ResourceQuality.resource_id.in_(ids)).all()
+        if len(rows) == len(ids) and all(r.status in ("success", "failure", "error") for r in rows):
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError("the checks did not end: " + workers[0].read_log()[-2000:])
+    messages = _settle(smtp_server, seconds=4)
+    assert len(messages) == 1, [m["Subject"] for m in messages]
+    body = smtp_server.body(messages[0])
+    assert all(f"— Subventions {2020 + i} : " in body for i in range(4))
+    assert messages[0]["Subject"].startswith("DataGrandEst : 4 fichiers à corriger")
