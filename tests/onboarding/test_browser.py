@@ -111,10 +111,12 @@ class TestJourney:
         page.fill("#field-confirm-password", PASSWORD)
         _shot(page, "09-invitation")
         page.click("button[name=save]")
-        page.goto(f"{base}/user/login")
-        page.fill("#field-login", "claire.martin@example.org")
-        page.fill("#field-password", PASSWORD)
-        page.click("form:has(#field-login) button[type=submit]")
+        # logged in at once, on her commune's page, which offers the first step (issue #13, item 3)
+        page.wait_for_url(re.compile(rf".*/organization/{org_name}$"))
+        cta = page.locator("a:has-text('Publier votre premier jeu de données')")
+        cta.wait_for()
+        assert page.locator("form[action*='logout'], a[href*='logout']").count() >= 1
+        _shot(page, "09b-commune-page")
 
         # 5. first dataset, first upload
         page.goto(f"{base}/dataset/new?owner_org={org_name}", wait_until="networkidle")

@@ -144,3 +144,46 @@ def test_the_resource_page_updates_on_its_own_while_the_file_is_checked(storage,
     assert report.locator("progress").count() == 0
     assert "Aucun problème" in report.inner_text() and "Score de qualité des données" in report.inner_text()
     assert report.locator("[data-grandest-live]").inner_text().startswith("Vérification terminée :")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue")
+def test_the_dataset_page_updates_on_its_own_while_its_files_are_checked(storage, live_server, browser_page,
+                                                                         run_worker):
+    """Issue #12, item 6: on the dataset page, the dataset's quality badge and each file's badge change when the
+    checks end, without a reload, and the result is announced to screen readers (aria-live, in French)."""
+    from ckan.tests import factories
+
+    from tests.validation.conftest import upload
+    from tests.validation.engine.conftest import failing_subventions_csv
+
+    org = factories.Organization(name="commune-de-ribeauville", title="Commune de Ribeauvillé", actor_type="commune",
+                                 insee_code="68269")
+    dataset = make_dataset(org["id"])
+    good = upload(dataset["id"], csv_text(DELIB_HEADER, [delib_row()]), "deliberations.csv", format="CSV",
+                  schema="scdl/deliberations", name="Délibérations 2024")
+    bad = upload(dataset["id"], failing_subventions_csv(), "subventions.csv", format="CSV",
+                 schema="scdl/subventions", schema_version="2.1.1", name="Subventions 2024")
+    page = browser_page
+    page.goto(f"{live_server.url}/dataset/{dataset['name']}")
+    box = page.locator("#grandest-dataset-validation")
+    assert box.get_attribute("data-module") == "grandest-validation-status"
+    scores = box.locator('[data-grandest-refresh="scores"]')
+    assert "Pas encore noté" in scores.inner_text()
+    bad_badge = box.locator(f'[data-grandest-refresh="res-{bad["id"]}"]')
+    assert "En attente de vérification" in bad_badge.inner_text()
+    live = box.locator("[data-grandest-live]")
+    assert live.get_attribute("aria-live") == "polite" and live.inner_text() == ""
+    page.evaluate("window.__grandest_same_page = true")  # gone if the page were reloaded
+
+    run_worker()
+    page.wait_for_selector("#grandest-dataset-validation[data-grandest-checked=true]", timeout=60000)
+    assert page.evaluate("window.__grandest_same_page") is True
+    # the dataset's badge: capped by its worst file; each file's badge: its own score
+    assert "Insuffisant" in scores.inner_text() and "/100" in scores.inner_text()
+    assert "Pas encore noté" not in scores.inner_text()
+    assert "29/100" in bad_badge.inner_text().replace(" ", "") and "Insuffisant" in bad_badge.inner_text()
+    good_badge = box.locator(f'[data-grandest-refresh="res-{good["id"]}"]')
+    assert "/100" in good_badge.inner_text() and "En attente" not in good_badge.inner_text()
+    announced = live.inner_text()
+    assert announced.startswith("Vérification terminée :") and "Insuffisant" in announced
+    page.screenshot(path=SHOTS.format("8-dataset-updated"), full_page=False)

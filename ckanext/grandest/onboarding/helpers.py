@@ -154,3 +154,45 @@ def grandest_onboarding_datetime(value: Any) -> str:
         return tk.h.render_datetime(value, "%d/%m/%Y %H:%M")
     except Exception:
         return value.strftime("%d/%m/%Y %H:%M")
+
+
+def grandest_onboarding_invitee_name(user_name: str | None) -> str:
+    """The full name of an invited person (CKAN's invitation mail): the account's full name, else the name
+    given in the latest commune request made from its address; "" when neither is known."""
+    if not user_name:
+        return ""
+    from ckan import model
+
+    from .model import CommuneRequest
+
+    try:
+        user = model.User.get(user_name)
+        if user is None:
+            return ""
+        if user.fullname:
+            return user.fullname
+        if not user.email:
+            return ""
+        import sqlalchemy as sa
+
+        row = (model.Session.query(CommuneRequest.requester_name)
+               .filter(sa.func.lower(CommuneRequest.requester_email) == user.email.lower())
+               .order_by(CommuneRequest.created.desc()).first())
+        return row.requester_name if row else ""
+    except Exception:  # noqa: BLE001 - a mail helper never stops the invitation
+        model.Session.rollback()
+        return ""
+
+
+def grandest_onboarding_masked_email(email: str | None) -> str:
+    """An address partly masked for a page anyone may see: ``mairie@aydoilles.fr`` -> ``m***e@aydoilles.fr``
+    (first and last letters of the mailbox kept; a mailbox of one or two letters keeps only its first)."""
+    text = str(email or "").strip()
+    if "@" not in text:
+        return ""
+    local, _sep, domain = text.rpartition("@")
+    if len(local) <= 2:
+        masked = local[:1] + "*" * max(1, len(local) - 1)
+    else:
+        masked = local[0] + "*" * (len(local) - 2) + local[-1]
+    return f"{masked}@{domain}"

@@ -6,12 +6,13 @@ A failure to send is logged and reported to the caller; it never loses what was 
 """
 from __future__ import annotations
 
-import contextlib
 import logging
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+
+from ckanext.grandest.common import mail as common_mail
 
 from . import config as cfg
 
@@ -28,29 +29,10 @@ def _base_vars() -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def _flask_context() -> Iterator[None]:
-    """Templates need a Flask request context: outside a web request (CLI, jobs, tests) use the one CKAN
-    keeps for that purpose, as ``h.url_for`` does."""
-    from flask import has_request_context
-
-    if has_request_context():
-        yield
-        return
-    from ckan.lib.helpers import _get_auto_flask_context
-
-    ctx = _get_auto_flask_context()
-    if ctx is None:  # pragma: no cover - no app was ever created
-        yield
-        return
-    with ctx:
-        yield
-
-
 def render(name: str, extra: dict[str, Any]) -> tuple[str, str]:
     data = _base_vars()
     data.update(extra)
-    with _flask_context():
+    with common_mail.flask_context():
         subject = tk.render(f"grandest/emails/{name}_subject.txt", data).strip().split("\n")[0].strip()
         body = tk.render(f"grandest/emails/{name}.txt", data).strip() + "\n"
     return subject, body
@@ -65,7 +47,7 @@ def send(name: str, recipients: Iterable[tuple[str, str]], extra: dict[str, Any]
     subject, body = render(name, extra)
     for display, email in recipients:
         try:
-            tk.mail_recipient(display or email, email, subject, body)
+            common_mail.send(display or email, email, subject, body)
         except Exception as exc:  # MailerException, socket errors
             log.error("grandest_onboarding: could not send %s to %s: %s", name, email, exc)
             failed.append(email)

@@ -41,12 +41,23 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     p.implements(p.IConfigDeclaration)
     p.implements(p.IUploader, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
     def update_config(self, config_: Any) -> None:
+        from ckanext.grandest.common.templates import put_scheming_templates_behind_ours
+
+        put_scheming_templates_behind_ours(config_)  # templates/scheming/form_snippets/organization.html
         tk.add_template_directory(config_, "templates")
         tk.add_resource("assets", "grandest_onboarding")
+        from ckanext.grandest.common.mail import normalize_mail_from
+
+        normalize_mail_from(config_)
+        # after choosing a password (invitation or reset), land on one's commune (views.after_password)
+        if config_.get("ckan.user_reset_landing_page") in (None, "", "home.index"):
+            config_["ckan.user_reset_landing_page"] = "grandest_onboarding.after_password"
 
     # IConfigurable
 
@@ -65,6 +76,20 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
         source = Path(__file__).with_name("config_declaration.yaml")
         declaration.load_dict(yaml.safe_load(source.read_text(encoding="utf-8")))
         roles.declare_config(declaration, key)
+
+    # ISignal: whoever just chose a password from their email link (CKAN's invitation or reset) is logged in
+
+    def get_signal_subscriptions(self) -> dict[Any, Any]:
+        from . import views
+
+        return {tk.signals.perform_password_reset: [views.log_in_after_password]}
+
+    # IResourceController: an empty resource (no file, no link, no name) is refused
+
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        from .resources import refuse_empty_resource
+
+        refuse_empty_resource(resource)
 
     # IUploader: resource files go through the quota-enforcing uploader
 

@@ -177,6 +177,29 @@ def confirm(id: str, token: str) -> Any:
     })
 
 
+def deny(id: str, token: str) -> Any:
+    """« Ce n'est pas nous » (link of the town hall's mail): a page that explains, and a button (POST, CSRF)
+    that cancels the request; opening the link alone changes nothing (mail scanners open links)."""
+    errors: dict[str, Any] = {}
+    if not _confirm_link_valid(id, token):
+        return tk.render("grandest/onboarding/confirm.html", {"invalid": True}), 404
+    try:
+        request = tk.get_action("grandest_commune_request_show")(_context(), {"id": id, "token": token})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return tk.render("grandest/onboarding/confirm.html", {"invalid": True}), 404
+    if tk.request.method == "POST":
+        try:
+            request = tk.get_action("grandest_commune_request_deny")(_context(), {"id": id, "token": token})
+            return tk.render("grandest/onboarding/confirm.html", {"request_": request, "denied": True})
+        except tk.NotAuthorized:
+            return tk.render("grandest/onboarding/confirm.html", {"invalid": True}), 404
+        except tk.ValidationError as exc:
+            errors = exc.error_dict
+    return tk.render("grandest/onboarding/confirm.html", {
+        "request_": request, "token": token, "deny": True, "errors": errors, "error_summary": _summary(errors),
+    })
+
+
 # --- requester's tracking page --------------------------------------------------------------------------
 
 def track(id: str, token: str) -> Any:
@@ -214,6 +237,38 @@ def track(id: str, token: str) -> Any:
     return tk.render("grandest/onboarding/track.html", {
         "request_": request, "token": token, "logged_in": bool(getattr(tk.current_user, "is_authenticated", False)), "data": data, "errors": errors, "error_summary": _summary(errors),
     })
+
+
+# --- after choosing a password: logged in, on one's commune -------------------------------------------
+
+def log_in_after_password(sender: Any, **kwargs: Any) -> None:
+    """``perform_password_reset`` signal (CKAN's invitation and reset links, both versions): the person who just
+    chose a password through the link emailed to them is logged in, as if she had typed it."""
+    from ckan import model
+    from ckan.common import login_user
+
+    user = kwargs.get("user")
+    if user is None:
+        return
+    fresh = model.User.get(user.id)
+    if fresh is None:
+        return
+    model.Session.refresh(fresh)  # the view made a pending (invited) account active meanwhile
+    if fresh.state == "active":
+        login_user(fresh)
+
+
+def after_password() -> Any:
+    """Where CKAN sends a person after the password is set (``ckan.user_reset_landing_page``): her commune's
+    page, which invites her to publish her first dataset; the home page when she has no commune."""
+    commune = None
+    if getattr(tk.current_user, "is_authenticated", False):
+        from .helpers import grandest_onboarding_my_commune
+
+        commune = grandest_onboarding_my_commune()
+    if commune:
+        return tk.redirect_to("organization.read", id=commune["name"])
+    return tk.redirect_to("home.index")
 
 
 # --- review (regional admins) ---------------------------------------------------------------------------
@@ -371,7 +426,9 @@ bp.add_url_rule("/commune/inscription", view_func=join, methods=["GET", "POST"])
 bp.add_url_rule("/commune/inscription/recherche", view_func=commune_search)
 bp.add_url_rule("/commune/inscription/envoyee", view_func=sent)
 bp.add_url_rule("/commune/confirmation/<id>/<token>", view_func=confirm, methods=["GET", "POST"])
+bp.add_url_rule("/commune/pas-nous/<id>/<token>", view_func=deny, methods=["GET", "POST"])
 bp.add_url_rule("/commune/suivi/<id>/<token>", view_func=track, methods=["GET", "POST"])
+bp.add_url_rule("/bienvenue", view_func=after_password)
 bp.add_url_rule("/commune/demandes", view_func=review_list)
 bp.add_url_rule("/commune/demandes/<id>", view_func=review, methods=["GET", "POST"])
 bp.add_url_rule("/hebergement", view_func=usage_list)

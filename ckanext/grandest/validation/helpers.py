@@ -107,6 +107,24 @@ def grandest_validation_resource_state(resource: dict[str, Any] | None) -> dict[
     return cache[resource["id"]]
 
 
+def grandest_validation_dataset_progress(pkg: dict[str, Any] | None) -> str | None:
+    """While a check of any file of the dataset waits or runs: the state the dataset page's module starts from
+    (``"<resource id>:<status>,..."`` in the order of the dataset's resources, as the module reads
+    ``grandest_dataset_score_show``); None when nothing is under way (the page does not poll)."""
+    if not pkg or not pkg.get("id"):
+        return None
+    states = []
+    active = False
+    for res in pkg.get("resources") or []:
+        res = dict(res)
+        res.setdefault("package_id", pkg["id"])
+        state = grandest_validation_resource_state(res)
+        status = state["status"] if state and state.get("status") else ""
+        active = active or status in ("pending", "running")
+        states.append(f"{res.get('id')}:{status}")
+    return ",".join(states) if active else None
+
+
 def grandest_validation_contributions(data_score: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Each file's contribution to the dataset data score, by resource id."""
     out: dict[str, dict[str, Any]] = {}

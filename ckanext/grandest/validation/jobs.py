@@ -6,7 +6,8 @@
     :func:`~.engine.fetch`: http(s) only, no private/loopback/link-local address, size and time caps), runs the
     engine with the resource's declared schema, stores the report (``success``: nothing to fix, ``failure``:
     problems found, ``error``: the file could not be checked), re-computes the scores of the dataset and sends
-    it to Solr again. The resource itself is never modified.
+    it to Solr again. The resource itself is never modified. When it was the last check of the dataset under way
+    and files are under « Bon », their uploader gets one French mail for the dataset (:mod:`.notify`).
 ``score_dataset(package_id)``
     re-computes the scores of a dataset from the stored reports (after a metadata-only edit) and re-indexes it.
 
@@ -242,6 +243,7 @@ def _validate(run: ValidationRun, run_id: str) -> str:
         run = model.Session.get(ValidationRun, run_id)
         _finish(run, ERROR, error=GONE)
         model.Session.commit()
+        _tell(package_id)
         return ERROR
     except Exception as exc:  # noqa: BLE001 - the run must never stay "running"
         timed_out = type(exc).__name__ == "JobTimeoutException"
@@ -256,7 +258,19 @@ def _validate(run: ValidationRun, run_id: str) -> str:
             log.exception("grandest_validation: scoring of %s failed", package_id)
         model.Session.commit()
     _reindex(package_id)
+    _tell(package_id)
     return status
+
+
+def _tell(package_id: str) -> None:
+    """The mail of the dataset's checks (:mod:`.notify`), once this check is committed."""
+    from . import notify
+
+    try:
+        notify.after_check(package_id)
+    except Exception:  # telling must never change the check's result
+        log.exception("grandest_validation: the mail about dataset %s failed", package_id)
+        model.Session.rollback()
 
 
 def score_dataset(package_id: str) -> bool:

@@ -60,6 +60,9 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
     def update_config(self, config_: Any) -> None:
         tk.add_template_directory(config_, "templates")
         tk.add_resource("assets", "grandest_validation")
+        from ckanext.grandest.common.mail import normalize_mail_from
+
+        normalize_mail_from(config_)
 
     # IConfigurable
 

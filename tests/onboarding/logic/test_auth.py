@@ -85,6 +85,10 @@ class TestAuth:
         # the requester's own link does not confirm: only the town hall's does
         assert _matrix(people, "grandest_commune_request_confirm", id=people["request"]["id"]) == {"townhall"}
 
+    def test_not_us_needs_the_town_hall_link(self, people):
+        # « ce n'est pas nous »: only the town hall's link cancels this way (no one else, not even a sysadmin)
+        assert _matrix(people, "grandest_commune_request_deny", id=people["request"]["id"]) == {"townhall"}
+
     @pytest.mark.parametrize("auth", ["grandest_commune_request_approve", "grandest_commune_request_reject",
                                       "grandest_commune_request_request_info", "grandest_commune_request_expire"])
     def test_decisions_are_for_regional_admins(self, people, auth):

@@ -290,6 +290,7 @@ def grandest_commune_request_create(context: Context, data_dict: DataDict) -> di
                                                         commune.email)],
                              dict(_commune_vars(request),
                                   confirm_url=_url("grandest_onboarding.confirm", id=request.id, token=token),
+                                  deny_url=_url("grandest_onboarding.deny", id=request.id, token=token),
                                   expires=request.confirm_expires, days=cfg.confirmation_days()))
         if failed:
             request.manual_review = True
@@ -467,8 +468,7 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
         account = "claim"
     else:
         try:
-            user_dict = tk.get_action("user_invite")(dict(site), {"email": email, "group_id": org_dict["id"],
-                                                                   "role": "admin"})
+            user_dict = _invite(site, email, name, org_dict["id"])
         except tk.ValidationError as exc:
             raise tk.ValidationError({"email": [tk._(
                 "The organization is ready, but the invitation could not be emailed to {email}: {error} "
@@ -522,6 +522,34 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
     return _request_dict(request, "admin")
 
 
+def _invite(site: dict[str, Any], email: str, name: str, org_id: str) -> dict[str, Any]:
+    """Core's ``user_invite`` (a pending account with a generated user name, admin of the organization, CKAN's
+    invitation mail through ``mailer.send_invite``; the account is deleted if the mail fails), with the
+    requester's full name set on the account before the mail goes: the French invitation
+    (``templates/emails/invite_user.txt``) and its ``To:`` address the person by name. ``user_invite`` itself
+    takes no full name (its schema drops it) on either CKAN version."""
+    import socket
+
+    from ckan.lib import mailer as core_mailer
+    from ckan.logic.action.create import _get_random_username_from_email
+    from ckan.logic.schema import create_user_for_user_invite_schema
+
+    user_dict = tk.get_action("user_create")(
+        dict(site, schema=create_user_for_user_invite_schema()),
+        {"name": _get_random_username_from_email(email), "email": email, "fullname": name,
+         "state": model.State.PENDING})
+    tk.get_action("organization_member_create")(dict(site), {"id": org_id, "username": user_dict["id"],
+                                                             "role": "admin"})
+    group_dict = tk.get_action("organization_show")(dict(site), {"id": org_id})
+    user = model.User.get(user_dict["id"])
+    try:
+        core_mailer.send_invite(user, group_dict, "admin")
+    except (socket.error, core_mailer.MailerException) as error:
+        tk.get_action("user_delete")(dict(site), {"id": user_dict["id"]})
+        raise tk.ValidationError({"email": [str(error)]})
+    return user_dict
+
+
 def _first_error(exc: tk.ValidationError) -> str:
     errors = exc.error_dict
     if isinstance(errors, dict):
@@ -573,6 +601,38 @@ def grandest_commune_request_respond(context: Context, data_dict: DataDict) -> d
     model.Session.commit()
     _tell_reviewers("info_answered", request, response=data["response"])
     return dict(_request_dict(request, "requester"), token=token)
+
+
+def grandest_commune_request_deny(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The town hall says « ce n'est pas nous » through the link of its confirmation mail (POST): the request is
+    cancelled (audited as the town hall's), the link stops working, the requester and, if it was already in
+    their queue, the regional admins are told.
+
+    :param id: the request id; :param token: the token of the link emailed to the town hall
+    """
+    data = _validate(data_dict, schema.request_confirm(), context)
+    tk.check_access("grandest_commune_request_deny", context, data)
+    session = model.Session
+    request = _get_request(data["id"], for_update=True)
+    if not workflow.token_matches(data["token"], request.confirm_token_hash):  # used meanwhile
+        session.rollback()
+        raise tk.NotAuthorized(tk._("This confirmation link is not valid any more."))
+    if not workflow.can(request, "cancel"):
+        state = request.state
+        session.rollback()
+        raise tk.ValidationError({"state": [tk._(
+            "This request can no longer be cancelled: it is \u201c{state}\u201d.").format(
+                state=workflow.state_label(state))]})
+    was = request.state
+    request.confirm_token_hash = None  # one-time link
+    workflow.transition(request, "cancel", "", workflow.TOWNHALL,
+                        reason="La mairie a indiqué que la demande ne venait pas d'elle.")
+    session.commit()
+    _tell_requester("request_cancelled", request, reason="", by_admin=False, by_townhall=True)
+    if was in (workflow.PENDING, workflow.INFO):
+        _tell_reviewers("request_cancelled_reviewers", request,
+                        reason="La mairie a indiqué que la demande ne venait pas d'elle.")
+    return _request_dict(request, "public")
 
 
 def grandest_commune_request_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:

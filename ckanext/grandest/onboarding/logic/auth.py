@@ -59,6 +59,12 @@ def grandest_commune_request_show(context: Context, data_dict: DataDict) -> Auth
     return _no(tk._("This link is not valid. Use the link from your email."))
 
 
+@tk.auth_sysadmins_check  # only the town hall's link says « ce n'est pas nous », whoever clicks it
+@tk.auth_allow_anonymous_access
+def grandest_commune_request_deny(context: Context, data_dict: DataDict) -> AuthResult:
+    return grandest_commune_request_confirm(context, data_dict)
+
+
 @tk.auth_sysadmins_check  # only the town hall's link confirms, whoever clicks it
 @tk.auth_allow_anonymous_access
 def grandest_commune_request_confirm(context: Context, data_dict: DataDict) -> AuthResult:

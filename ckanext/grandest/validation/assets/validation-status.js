@@ -5,6 +5,12 @@
  * the part of the page that shows it ([data-grandest-refresh]) is replaced by the same part of the page
  * rendered again by the server (status, badge, in the visitor's language); when the check is over, the
  * result is announced to screen readers through the live region ([data-grandest-live]) and polling stops.
+ *
+ * The same module watches a whole dataset (its page): data-module-url is then grandest_dataset_score_show, whose
+ * result lists the dataset's resources; the state is every resource's status ("id:status,..."), the check is
+ * over when none is waiting or running, and each part marked [data-grandest-refresh="<key>"] (the dataset's
+ * badges, each resource's badges) is replaced by the part of the same key. What is announced is the text of the
+ * parts marked [data-grandest-said] (the dataset's data badge), else the status and score of the first part.
  */
 this.ckan.module('grandest-validation-status', function ($) {
   var ACTIVE = ['pending', 'running'];
@@ -41,11 +47,24 @@ this.ckan.module('grandest-validation-status', function ($) {
 
     _onRetry: function () { this._schedule(); },
 
+    _state: function (result) {
+      if (!result) { return {key: null, finished: false}; }
+      if ($.isArray(result.resources)) {
+        var keys = [], active = false;
+        $.each(result.resources, function (i, res) {
+          keys.push(res.resource_id + ':' + (res.status || ''));
+          if (ACTIVE.indexOf(res.status) !== -1) { active = true; }
+        });
+        return {key: keys.join(','), finished: !active};
+      }
+      return {key: result.status, finished: ACTIVE.indexOf(result.status) === -1};
+    },
+
     _onStatus: function (body) {
-      var status = body && body.result ? body.result.status : null;
-      if (status === this.status) { this._schedule(); return; }
-      this.status = status;
-      var finished = ACTIVE.indexOf(status) === -1;
+      var state = this._state(body && body.result);
+      if (state.key === null || state.key === this.status) { this._schedule(); return; }
+      this.status = state.key;
+      var finished = state.finished;
       $.ajax({url: window.location.href, dataType: 'html', cache: false})
         .done(finished ? this._onFinished : this._onProgress)
         .fail(this._onRetry);
@@ -53,10 +72,11 @@ this.ckan.module('grandest-validation-status', function ($) {
 
     _replace: function (html) {
       var fresh = $('<div>').append($.parseHTML(html)).find('#' + this.el.attr('id') + ' [data-grandest-refresh]');
-      var current = this.el.find('[data-grandest-refresh]');
-      if (fresh.length && current.length) {
-        current.replaceWith(fresh.first());
-      }
+      this.el.find('[data-grandest-refresh]').each(function () {
+        var key = $(this).attr('data-grandest-refresh') || '';
+        var match = fresh.filter(function () { return ($(this).attr('data-grandest-refresh') || '') === key; });
+        if (match.length) { $(this).replaceWith(match.first()); }
+      });
       return this.el.find('[data-grandest-refresh]');
     },
 
@@ -67,8 +87,9 @@ this.ckan.module('grandest-validation-status', function ($) {
 
     _onFinished: function (html) {
       var part = this._replace(html);
-      var said = $.trim(part.find('.grandest-status').first().text()) + '. ' +
-        $.trim(part.find('.grandest-score').first().text());
+      var marked = this.el.find('[data-grandest-said]');
+      var said = marked.length ? $.trim(marked.first().text()) :
+        $.trim(part.find('.grandest-status').first().text()) + '. ' + $.trim(part.find('.grandest-score').first().text());
       this.live.text(this.options.done + ' ' + said.replace(/\s+/g, ' '));
       this.el.attr('data-grandest-checked', 'true');
     }
