@@ -100,6 +100,7 @@ _OWL = NS(str(OWL))
 NAMESPACES = {
     "dcat": DCAT, "dct": DCT, "foaf": FOAF, "vcard": VCARD, "adms": ADMS, "locn": LOCN, "gsp": GSP,
     "skos": SKOS, "xsd": XSD, "rdfs": RDFS, "owl": OWL, "dqv": DQV, "prov": PROV, "hydra": HYDRA, "oa": OA,
+    "spdx": SPDX,
     # EU authority tables, for shorter feeds
     "eutheme": mapping.voc.THEME_BASE, "eufreq": mapping.voc.FREQUENCY_BASE,
     "eufiletype": mapping.voc.FILE_TYPE_BASE, "eulang": mapping.voc.LANGUAGE_BASE,
