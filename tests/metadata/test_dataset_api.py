@@ -159,7 +159,8 @@ class TestBadInput:
         ("documentation", "www.ribeauville.fr", "doit commencer par http:// ou https://"),
         ("license_other_url", "pas une adresse", "doit commencer par http:// ou https://"),
         ("license_id", "cc-nc", "n'est pas reconnue par data.gouv.fr"),
-        ("license_id", "notspecified", "n'est pas reconnue par data.gouv.fr"),
+        ("license_id", "notspecified", "Choisissez une licence"),  # for harvested records only
+        ("license_id", "fr-lo", "n'est pas reconnue par data.gouv.fr"),
     ])
     def test_field_message(self, app, token, org, field, value, expected):
         kw = {field: value}
