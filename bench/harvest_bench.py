@@ -19,6 +19,14 @@ core, Redis db and site_id — the same services as the tests; the slot's data i
 source, then times one job through the real queue functions on Redis (gather, then every fetch/import, then
 ``harvest_jobs_run``), then a second job on the unchanged feed (re-harvest). Prints datasets per second and the
 ratio grandest / stock (median of the runs).
+
+Same Solr commit setting on both sides (issue #15): ``--solr-commit true`` runs both with CKAN's default
+(``ckan.search.solr_commit = true``: the stock harvester commits at every index write; grandest defers its
+commits to one at the end of the job), ``--solr-commit false`` runs both with ``ckan.search.solr_commit =
+false`` (no side commits per write); ``both`` (the default) does the two, interleaved. Every timed job ends
+with its datasets searchable: with ``false``, one explicit Solr commit closes the job on both sides and is
+timed. Ratios are paired (grandest / stock of the same run and setting) and given as min / median / max; the
+machine load (1-minute average) is printed before and after: the machine may be shared.
 """
 from __future__ import annotations
 
@@ -138,9 +146,10 @@ class Server:
 
 
 # --- one measured run (in its own process) ----------------------------------------------------------------
-def worker(setup: str, n: int, page_size: int) -> dict:
+def worker(setup: str, n: int, page_size: int, solr_commit: str = "true") -> dict:
     cfg = dict(SETUPS[setup])
     source_type = cfg.pop("source_type")
+    cfg["ckan.search.solr_commit"] = solr_commit
     with tempfile.NamedTemporaryFile("w", suffix=".ini", delete=False) as ini:
         ini.write("[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:" + str(REPO / "test.ini") + "\n")
         for k, v in cfg.items():
@@ -204,6 +213,8 @@ def worker(setup: str, n: int, page_size: int) -> dict:
             prof.disable()
             prof.dump_stats(os.environ["BENCH_PROFILE"] + f".{setup}.{time.time():.0f}")
         tk.get_action("harvest_jobs_run")(ctx(), {"source_id": source["id"]})
+        if not tk.asbool(solr_commit):
+            search.commit()  # searchable at the end of the job, as with commits on: timed on both sides
         t2 = time.perf_counter()
         stats = tk.get_action("harvest_job_show")(ctx(), {"id": j["id"]})["stats"]
         if stats.get("errored") and os.environ.get("BENCH_DEBUG"):
@@ -215,7 +226,7 @@ def worker(setup: str, n: int, page_size: int) -> dict:
     first = job()
     second = job()
     os.unlink(ini.name)
-    return {"setup": setup, "datasets": n, "first": first, "reharvest": second}
+    return {"setup": setup, "datasets": n, "solr_commit": solr_commit, "first": first, "reharvest": second}
 
 
 def main() -> None:
@@ -223,11 +234,14 @@ def main() -> None:
     ap.add_argument("--datasets", type=int, default=1000)
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--solr-commit", choices=("both", "true", "false"), default="both")
     ap.add_argument("--worker", choices=sorted(SETUPS))
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.datasets, args.page_size)))
+        print(json.dumps(worker(args.worker, args.datasets, args.page_size, args.solr_commit)))
         return
+    commits = ("true", "false") if args.solr_commit == "both" else (args.solr_commit,)
+    print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
 
     slot = os.environ.get("GRANDEST_TEST_SLOT", "")
     env = dict(os.environ)
@@ -241,30 +255,35 @@ def main() -> None:
         "CKAN_SOLR_URL": f"http://127.0.0.1:{port_solr}/solr/ckan_test{suffix}",
         "CKAN_REDIS_URL": f"redis://127.0.0.1:{port_redis}/{1 + int(slot or 0)}",
     })
-    results: dict[str, list[dict]] = {"stock": [], "grandest": []}
+    results: dict[tuple[str, str], list[dict]] = {(c, st): [] for c in commits for st in ("stock", "grandest")}
     for r in range(args.runs):
-        for setup in ("stock", "grandest"):
-            proc = subprocess.run([sys.executable, __file__, "--worker", setup, "--datasets", str(args.datasets),
-                                   "--page-size", str(args.page_size)], cwd=REPO, env=env, capture_output=True,
-                                  text=True)
-            if proc.returncode != 0:
-                sys.stderr.write(proc.stderr[-5000:])
-                raise SystemExit(f"{setup} run failed")
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
-            results[setup].append(res)
-            f, s = res["first"], res["reharvest"]
-            print(f"run {r + 1} {setup:8s}: first {f['total_s']:7.1f} s (gather {f['gather_s']:5.1f} s) "
-                  f"{args.datasets / f['total_s']:6.1f} ds/s {f['stats']} | re-harvest {s['total_s']:6.1f} s "
-                  f"{s['stats']}", flush=True)
+        for commit in commits:
+            for setup in ("stock", "grandest"):
+                proc = subprocess.run([sys.executable, __file__, "--worker", setup, "--datasets",
+                                       str(args.datasets), "--page-size", str(args.page_size), "--solr-commit",
+                                       commit], cwd=REPO, env=env, capture_output=True, text=True)
+                if proc.returncode != 0:
+                    sys.stderr.write(proc.stderr[-5000:])
+                    raise SystemExit(f"{setup} run failed")
+                res = json.loads(proc.stdout.strip().splitlines()[-1])
+                results[(commit, setup)].append(res)
+                f, s = res["first"], res["reharvest"]
+                print(f"run {r + 1} solr_commit={commit:5s} {setup:8s}: first {f['total_s']:7.1f} s "
+                      f"(gather {f['gather_s']:5.1f} s) {args.datasets / f['total_s']:6.1f} ds/s {f['stats']} | "
+                      f"re-harvest {s['total_s']:6.1f} s {s['stats']}", flush=True)
 
-    def med(setup: str, key: str) -> float:
-        return statistics.median(r[key]["total_s"] for r in results[setup])
+    def mmm(values: list[float]) -> str:
+        return f"{min(values):6.1f} {statistics.median(values):6.1f} {max(values):6.1f}"
 
-    print()
-    print(f"{'':28s} {'stock':>10s} {'grandest':>10s} {'ratio':>7s}")
-    for key, label in (("first", "first harvest (ds/s)"), ("reharvest", "re-harvest unchanged (ds/s)")):
-        s, g = args.datasets / med("stock", key), args.datasets / med("grandest", key)
-        print(f"{label:28s} {s:10.1f} {g:10.1f} {g / s:6.2f}x")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}; {args.runs} run(s) per setting, interleaved")
+    print(f"{'':44s} {'stock min/med/max':>20s} {'grandest min/med/max':>21s} {'paired ratio min/med/max':>26s}")
+    for commit in commits:
+        for key, label in (("first", "first harvest (ds/s)"), ("reharvest", "re-harvest unchanged (ds/s)")):
+            st = [args.datasets / r[key]["total_s"] for r in results[(commit, "stock")]]
+            gr = [args.datasets / r[key]["total_s"] for r in results[(commit, "grandest")]]
+            ratios = [g / s_ for g, s_ in zip(gr, st)]
+            print(f"solr_commit={commit:5s} {label:31s} {mmm(st):>20s} {mmm(gr):>21s} "
+                  f"{min(ratios):7.2f}x {statistics.median(ratios):5.2f}x {max(ratios):5.2f}x")
 
 
 if __name__ == "__main__":

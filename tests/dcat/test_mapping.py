@@ -24,7 +24,9 @@ LICENCES = {
     "cc-by": ("http://www.opendefinition.org/licenses/cc-by", "cc-by"),
     "cc-by-sa": ("http://www.opendefinition.org/licenses/cc-by-sa", "cc-by-sa"),
     "cc-zero": ("http://www.opendefinition.org/licenses/cc-zero", "cc-zero"),
+    "lov1": ("https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf", "fr-lo"),
     "other": (None, None),
+    "notspecified": (None, None),  # harvested records that state none: no dct:license is written
 }
 
 

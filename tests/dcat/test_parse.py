@@ -118,9 +118,8 @@ def test_udata_export():
     assert sub["resources"][0]["schema"] == "scdl/subventions"
 
     prenoms = records("udata_page2.rdf")["Prénoms des nouveau-nés à Colmar"]
-    # Licence Ouverte 1.0 has no id of its own: "other" with the URL data.gouv.fr reads as fr-lo
-    assert prenoms["license_id"] == "other"
-    assert prenoms["license_other_url"] == "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf"
+    # Licence Ouverte 1.0: lov1, exported with the URL data.gouv.fr reads as fr-lo
+    assert prenoms["license_id"] == "lov1" and not prenoms.get("license_other_url")
     assert (prenoms["temporal_start"], prenoms["temporal_end"]) == ("2015-01-01", "2023-12-31")
 
 
@@ -191,8 +190,12 @@ def test_paged_jsonld_catalog_with_remote_context():
     (["Licence ouverte v2.0 (Etalab)"], ("lov2", None)),
     (["etalab-2.0"], ("lov2", None)),
     (["https://spdx.org/licenses/etalab-2.0"], ("lov2", None)),
-    (["Licence Ouverte 1.0"], ("other", "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf")),
-    (["fr-lo"], ("other", "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf")),
+    (["Licence Ouverte 1.0"], ("lov1", None)),
+    (["fr-lo"], ("lov1", None)),
+    # version by title, as data.gouv.fr: « Licence Ouverte / Open Licence » is 1.0's title
+    (["Licence Ouverte Version 1.0"], ("lov1", None)),
+    (["Licence ouverte / Open Licence"], ("lov1", None)),
+    (["https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf"], ("lov1", None)),
     (["ODbL"], ("odc-odbl", None)),
     (["http://opendatacommons.org/licenses/odbl/1.0/"], ("odc-odbl", None)),
     (["http://www.opendefinition.org/licenses/odc-odbl"], ("odc-odbl", None)),

@@ -312,3 +312,43 @@ def test_value_helpers():
     assert profiles.read_list("a, b") == ["a", "b"]
     assert profiles.read_list("{a,b}") == ["a", "b"]
     assert profiles.read_list(None) == [] and profiles.read_list(["a", "", None]) == ["a"]
+
+
+SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "rdf", "jsonld"])
+def test_checksum_is_exported_as_datagouv_keeps_it(app, clean_db, clean_index, with_plugins, fmt):
+    """An uploaded file's checksum: ``spdx:algorithm`` sha256 and a plain literal value (data.gouv.fr keeps
+    it; typed ``xsd:hexBinary`` it rejects the whole dataset)."""
+    org = commune_org()
+    ds = minimal_dataset(org["id"], resources=[
+        {"url": "https://www.ribeauville.fr/donnees/budget.csv", "name": "Budget", "format": "CSV",
+         "hash": SHA256},
+        {"url": "https://www.ribeauville.fr/donnees/vieux.csv", "name": "Sans empreinte connue", "format": "CSV",
+         "hash": "pas une empreinte"}])
+    g = graph(app, f"/dataset/{ds['id']}.{fmt}", fmt)
+    dists = {str(g.value(x, DCT.title)): x for x in g.objects(None, DCAT.distribution)}
+    cs = one(g, dists["Budget"], SPDX.checksum)
+    assert (cs, RDF.type, SPDX.Checksum) in g
+    assert one(g, cs, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+    value = one(g, cs, SPDX.checksumValue)
+    assert value == Literal(SHA256) and value.datatype is None and value.language is None
+    assert (dists["Sans empreinte connue"], SPDX.checksum, None) not in g  # not a digest: nothing
+    read = {r["title"]: r for r in udata_reader.read_page(g)[0]["resources"]}
+    assert read["Budget"]["checksum_error"] is None
+
+
+@pytest.mark.parametrize("value,algorithm,expected", [
+    (SHA256, None, ("sha256", SHA256)),
+    ("sha256:" + SHA256.upper(), None, ("sha256", SHA256)),
+    ("3f786850e387550fdab836ed7e6dc881de23001b", "sha1", ("sha1", "3f786850e387550fdab836ed7e6dc881de23001b")),
+    ("d41d8cd98f00b204e9800998ecf8427e", None, ("md5", "d41d8cd98f00b204e9800998ecf8427e")),
+    (SHA256, "md5", None),  # the length says otherwise: not exported rather than wrong
+    ("abc", None, None),
+    (None, None, None),
+])
+def test_checksum_of(value, algorithm, expected):
+    from ckanext.grandest.dcat.profiles import checksum_of
+
+    assert checksum_of({"hash": value, "hash_algorithm": algorithm}) == expected

@@ -101,10 +101,30 @@ class TestCreateEveryField:
         assert pkg["temporal_start"] == "2024-01-31"
         assert pkg["contact_email"] == "mairie@ribeauville.fr"
 
-    @pytest.mark.parametrize("license_id", ["lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero"])
+    @pytest.mark.parametrize("license_id", ["lov2", "lov1", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero"])
     def test_every_datagouv_licence(self, app, token, org, license_id):
         pkg = create(app, token, org, license_id=license_id)["result"]
         assert pkg["license_id"] == license_id and pkg["license_url"].startswith("http")
+
+    def test_licence_not_specified_is_for_harvested_records_only(self, app, token, org):
+        """A publisher chooses a licence (« licence non précisée » is not offered, and the API refuses it); the
+        harvester may give it to a record that states none."""
+        errors = errors_of(app, token, org, license_id="notspecified")
+        assert "Choisissez une licence" in " ".join(errors["license_id"])
+        import ckan.plugins.toolkit as tk
+
+        from ckanext.grandest.metadata.helpers import grandest_license_choices
+        from ckanext.grandest.metadata.logic.validators import HARVEST_CONTEXT_KEY
+
+        assert "notspecified" not in {c["value"] for c in grandest_license_choices()}
+        site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+        pkg = tk.get_action("package_create")({"ignore_auth": True, "user": site_user, HARVEST_CONTEXT_KEY: True},
+                                              dataset_dict(org["id"], name="moissonne", license_id="notspecified"))
+        assert pkg["license_id"] == "notspecified"
+        # a later edit of that dataset by API keeps the value it has
+        pkg = tk.get_action("package_patch")({"ignore_auth": True, "user": site_user},
+                                             {"id": pkg["id"], "title": "Moissonné"})
+        assert pkg["license_id"] == "notspecified"
 
     def test_other_licence_with_its_url(self, app, token, org):
         pkg = create(app, token, org, license_id="other",
@@ -139,7 +159,8 @@ class TestBadInput:
         ("documentation", "www.ribeauville.fr", "doit commencer par http:// ou https://"),
         ("license_other_url", "pas une adresse", "doit commencer par http:// ou https://"),
         ("license_id", "cc-nc", "n'est pas reconnue par data.gouv.fr"),
-        ("license_id", "notspecified", "n'est pas reconnue par data.gouv.fr"),
+        ("license_id", "notspecified", "Choisissez une licence"),  # for harvested records only
+        ("license_id", "fr-lo", "n'est pas reconnue par data.gouv.fr"),
     ])
     def test_field_message(self, app, token, org, field, value, expected):
         kw = {field: value}

@@ -88,7 +88,8 @@ class TestLicences:
 
         shipped = json.loads((ROOT / "schemas" / "licenses.json").read_text(encoding="utf-8"))
         assert shipped == v.ckan_licence_list()
-        assert [lic["id"] for lic in shipped] == ["lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero", "other"]
+        assert [lic["id"] for lic in shipped] == ["lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero", "lov1", "other",
+                                                  "notspecified"]
 
     # data.gouv.fr's licence list (GET /api/1/datasets/licenses/, the entries we map to), and its matcher as
     # udata's License.guess_one does it: id, slugified title, URL (case-insensitive), alternate URL, then the
@@ -131,15 +132,15 @@ class TestLicences:
                     return lic["id"]
         return None
 
-    @pytest.mark.parametrize("license_id", ["lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero"])
+    @pytest.mark.parametrize("license_id", ["lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero", "lov1"])
     def test_datagouv_resolves_our_url_and_title(self, license_id):
         from ckanext.grandest.metadata import vocabularies as v
 
         lic = v.licence(license_id)
-        assert lic.datagouv_id == license_id
+        ours, license_id = license_id, lic.datagouv_id  # lov1 is data.gouv.fr's fr-lo
         assert self._guess(lic.url) == license_id
         assert self._guess(lic.datagouv_title) == license_id
-        ckan_entry = next(e for e in v.ckan_licence_list() if e["id"] == license_id)
+        ckan_entry = next(e for e in v.ckan_licence_list() if e["id"] == ours)
         assert self._guess(ckan_entry["title"]) == license_id and self._guess(ckan_entry["url"]) == license_id
 
     def test_the_trap_urls_are_not_used(self):

@@ -569,3 +569,38 @@ class TestTrustworthyScores:
         org_q = call_action("grandest_organization_quality_list", context={"ignore_auth": True}, id=org["id"])
         assert org_q["summary"]["dataset_data_bands"]["insuffisant"] == 1
         assert org_q["summary"]["dataset_data_bands"]["excellent"] == 0
+
+
+class TestReindexAfterPurge:
+    """A validation or score job that started before its dataset was purged (a harvest source cleared
+    meanwhile) must not put the purged dataset back in the search when it ends."""
+
+    def test_the_end_of_a_job_does_not_index_a_deleted_or_purged_dataset(self, org):
+        import uuid
+
+        from ckan.lib import search
+
+        from ckanext.grandest.validation import jobs, scoring
+
+        dataset = make_dataset(org["id"], name="bientot-supprime", title="Bientôt supprimé")
+        search.commit()
+        assert _solr(q=f'id:"{dataset["id"]}"')["response"]["numFound"] == 1
+        act("package_delete", id=dataset["id"])
+        search.commit()
+        assert _solr(q=f'id:"{dataset["id"]}" AND state:active')["response"]["numFound"] == 0
+        jobs._reindex(dataset["id"])  # what validate_resource / score_dataset do last
+        assert scoring.reindex(dataset["id"]) is False
+        search.commit()
+        assert _solr(q=f'id:"{dataset["id"]}" AND state:active')["response"]["numFound"] == 0
+        # a purged dataset (no row any more): nothing sent, nothing raised
+        gone = str(uuid.uuid4())
+        assert scoring.reindex(gone) is False
+        search.commit()
+        assert _solr(q=f'id:"{gone}"')["response"]["numFound"] == 0
+
+    def test_an_active_dataset_is_still_indexed(self, org):
+        from ckanext.grandest.validation import scoring
+
+        dataset = make_dataset(org["id"], name="toujours-la", title="Toujours là")
+        assert scoring.reindex(dataset["id"]) is True
+        assert [d["name"] for d in act("package_search", q="name:toujours-la")["results"]] == ["toujours-la"]

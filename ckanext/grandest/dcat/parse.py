@@ -67,8 +67,9 @@ DATASET_FIELDS = (
     "documentation", "url", "resources", "extras",
 )
 #: Extras this module may write (when the schema has no field of the same name).
-EXTRA_KEYS = ("uri", "identifier", "issued", "modified", "spatial", "publisher_name", "publisher_uri",
-              "publisher_email", "publisher_url", "harvested_license", "harvested_frequency")
+EXTRA_KEYS = ("uri", "identifier", "issued", "modified", "spatial", "spatial_uri", "publisher_name",
+              "publisher_uri", "publisher_email", "publisher_url", "harvested_license", "harvested_frequency",
+              "license_inferred")
 
 MAX_TEXT = 100_000  # longest description kept (characters)
 MAX_TAGS = 100
@@ -232,15 +233,16 @@ _LICENCE_ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "github.com/etalab/licence-ouverte/blob/master/lo.md",
          "opendatacommons.org/licenses/lov2", "publications.europa.eu/resource/authority/licence/etalab_2_0",
          "data.europa.eu/licences/etalab-2.0"),
-        ("lov2", "etalab-2.0", "etalab 2.0", "etalab v2", "etalab v2.0", "licence ouverte",
+        # 2.0 only when the text says 2.0 (or v2): the unversioned titles are Licence Ouverte 1.0's
+        ("lov2", "etalab-2.0", "etalab 2.0", "etalab v2", "etalab v2.0",
          "licence ouverte 2.0", "licence ouverte v2.0", "licence ouverte version 2.0",
-         "licence ouverte / open licence", "licence ouverte / open licence version 2.0",
+         "licence ouverte / open licence version 2.0",
          "licence ouverte / open licence v2.0", "licence ouverte open licence version 2.0",
-         "licence ouverte (etalab)", "licence ouverte v2.0 (etalab)", "licence ouverte 2.0 (etalab)",
-         "licence ouverte / open licence version 2.0 (etalab)", "open licence", "open licence 2.0",
-         "open licence version 2.0", "open license 2.0", "lo 2.0", "lo-2.0", "lo2", "licence etalab",
-         "licence etalab 2.0", "licence etalab v2", "etalab open licence", "etalab licence ouverte 2.0",
-         "licence ouverte d'etalab", "licence ouverte etalab", "licence ouverte / open licence 2.0"),
+         "licence ouverte v2.0 (etalab)", "licence ouverte 2.0 (etalab)",
+         "licence ouverte / open licence version 2.0 (etalab)", "open licence 2.0",
+         "open licence version 2.0", "open license 2.0", "lo 2.0", "lo-2.0", "lo2",
+         "licence etalab 2.0", "licence etalab v2", "etalab licence ouverte 2.0",
+         "licence ouverte / open licence 2.0"),
     ),
     "odc-odbl": (
         ("opendatacommons.org/licenses/odbl", "opendatacommons.org/licenses/odbl/1.0",
@@ -293,10 +295,18 @@ _LO1_ALIASES = (
      "etalab.gouv.fr/wp-content/uploads/2014/05/open_licence.pdf", "data.gouv.fr/licence-ouverte-open-licence",
      "etalab.gouv.fr/pages/licence-ouverte-open-licence-5899923.html",
      "spdx.org/licenses/etalab-1.0", "data.europa.eu/licences/etalab-1.0"),
-    ("fr-lo", "licence ouverte 1.0", "licence ouverte v1.0", "licence ouverte version 1.0",
+    ("fr-lo", "lov1", "licence ouverte 1.0", "licence ouverte v1.0", "licence ouverte version 1.0",
      "licence ouverte / open licence version 1.0", "licence ouverte / open licence 1.0", "open licence 1.0",
-     "lo 1.0", "lo-1.0", "etalab 1.0", "etalab-1.0", "etalab v1"),
+     "lo 1.0", "lo-1.0", "etalab 1.0", "etalab-1.0", "etalab v1",
+     # data.gouv.fr's title of fr-lo, and the other unversioned names
+     "licence ouverte / open licence", "licence ouverte", "open licence", "licence ouverte (etalab)",
+     "licence etalab", "etalab open licence", "licence ouverte d'etalab", "licence ouverte etalab"),
 )
+#: INSPIRE codes of dct:rights / dct:accessRights: access limitations are not licences; « no conditions
+#: apply to access and use » is free reuse (mapped to Licence Ouverte 2.0, flagged as inferred)
+INSPIRE_LIMITATIONS = "inspire.ec.europa.eu/metadata-codelist/limitationsonpublicaccess/"
+INSPIRE_CONDITIONS = "inspire.ec.europa.eu/metadata-codelist/conditionsapplyingtoaccessanduse/"
+INSPIRE_NO_CONDITIONS_LICENCE = "lov2"
 
 
 @functools.lru_cache(maxsize=1)
@@ -317,10 +327,11 @@ def _licence_tables() -> tuple[dict[str, str], dict[str, str]]:
             by_url[_norm_url(u)] = lid
         for n in names:
             by_name[_fold(n)] = lid
+    lo1 = "lov1" if voc.licence("lov1") is not None else "fr-lo"
     for u in _LO1_ALIASES[0]:
-        by_url[_norm_url(u)] = "fr-lo"
+        by_url[_norm_url(u)] = lo1
     for n in _LO1_ALIASES[1]:
-        by_name[_fold(n)] = "fr-lo"
+        by_name[_fold(n)] = lo1
     by_name.pop("", None)
     by_name.pop(_fold("other"), None)
     return by_url, by_name
@@ -350,13 +361,50 @@ def match_licence(values: Iterable[str]) -> tuple[str | None, str | None]:
             if lid:
                 found = lid
                 break
-    if found == "fr-lo":
+    if found == "fr-lo":  # a vocabulary without lov1
         return voc.OTHER_LICENCE, LO1_URL
     if found:
         return found, None
     if url:
         return voc.OTHER_LICENCE, url
     return None, None
+
+
+def is_inspire_limitation(value: str) -> bool:
+    """An INSPIRE access-limitation or « conditions unknown » code: not a licence."""
+    low = value.strip().lower()
+    return INSPIRE_LIMITATIONS in low or (INSPIRE_CONDITIONS in low and "noconditionsapply" not in low)
+
+
+def is_inspire_no_conditions(value: str) -> bool:
+    low = _fold(value)
+    return (INSPIRE_CONDITIONS in value.strip().lower() and "noconditionsapply" in value.lower()) or low in (
+        "no conditions apply to access and use", "no conditions apply", "aucune condition ne s applique",
+        "aucune condition ne s applique a l acces et a l utilisation", "pas de restriction d utilisation")
+
+
+# on folded text (lower case, no accents, punctuation as spaces: "CC-BY-SA 2.0" -> "cc by sa 2 0")
+_TEXT_LICENCES = (
+    (re.compile(r"\b(odbl|open database licen[cs]e)\b"), "odc-odbl"),
+    (re.compile(r"\b(cc ?by ?sa|attribution share ?alike|paternite partage)\b"), "cc-by-sa"),
+    (re.compile(r"\b(cc0|cc zero|creative commons zero)\b"), "cc-zero"),
+    (re.compile(r"\b(licence ouverte|open licen[cs]e|etalab)\b.{0,40}?\b(v ?2|2 0|version 2)\b"), "lov2"),
+    (re.compile(r"\b(etalab 2 0|lo ?2 0|lov2)\b"), "lov2"),
+    (re.compile(r"\b(licence ouverte|open licen[cs]e|etalab)\b"), "lov1"),
+    (re.compile(r"\b(cc ?by|creative commons attribution)\b"), "cc-by"),
+)
+
+
+def licence_in_text(text: str) -> str | None:
+    """The licence a free-text rights statement names (« Utilisation libre sous Licence Ouverte v2.0 »...),
+    version included: Licence Ouverte 2.0 only when the text says 2.0."""
+    if not text or len(text) > 5000:
+        return None
+    folded = _fold(text)
+    for pattern, lid in _TEXT_LICENCES:
+        if pattern.search(folded):
+            return lid if voc.licence(lid) is not None else None
+    return None
 
 
 def _cc_from_url(url: str) -> str | None:
@@ -956,11 +1004,13 @@ class _Parser:
 
         out["tags"] = [{"name": t} for t in self.tags()]
         out["theme"] = self.themes()
-        lic_id, lic_url, lic_raw = self.licence()
+        lic_id, lic_url, lic_raw, lic_how = self.licence()
         out["license_id"] = lic_id
         out["license_other_url"] = lic_url
         if lic_id is None and lic_raw:
             extras["harvested_license"] = lic_raw
+        if lic_id and lic_how:
+            extras["license_inferred"] = lic_how
         freq, freq_raw = self.frequency()
         out["frequency"] = freq
         if freq is None and freq_raw:
@@ -971,6 +1021,8 @@ class _Parser:
         out["territories"] = territories
         if geometry:
             extras["spatial"] = json.dumps(geometry, separators=(",", ":"))
+        if self.zone_uris:
+            extras["spatial_uri"] = json.dumps(self.zone_uris)
         out.update(self.contact())
         for key, value in self.people().items():
             if not out.get(key):
@@ -1026,30 +1078,59 @@ class _Parser:
                     break
         return sorted(found)
 
-    def licence(self) -> tuple[str | None, str | None, str | None]:
-        nodes = self.objects(self.ref, DCT.license, CC.license)
-        nodes += self.objects(self.ref, DCT.rights)
-        if not nodes:  # licence given on the distributions only (CKAN, ODS)
-            counts: dict[Any, int] = {}
-            for dist in self.objects(self.ref, DCAT.distribution):
-                for o in self.objects(dist, DCT.license):
-                    counts[o] = counts.get(o, 0) + 1
-            nodes = sorted(counts, key=lambda n: (-counts[n], str(n)))
-        raw = None
-        other: tuple[str, str] | None = None
-        for node in nodes:
-            values = self.values(node)
-            if not values:
-                continue
-            raw = raw or values[0]
-            lid, url = match_licence(values)
-            if lid and lid != voc.OTHER_LICENCE:
-                return lid, None, None
-            if lid and url and other is None:
-                other = (lid, url)
-        if other:
-            return other[0], other[1], None
-        return None, None, raw
+    def licence(self) -> tuple[str | None, str | None, str | None, str | None]:
+        """``(license_id, license_other_url, raw text, how)``: the dataset's ``dct:license``, else its
+        ``dct:rights`` statement (a licence it names), else the licence every distribution states
+        (``dct:license`` or ``dct:rights``), else INSPIRE « no conditions apply » (rights or access rights).
+        INSPIRE access-limitation codes are never taken for a licence. ``how`` says where it came from when it
+        was not the dataset's own licence (``rights``, ``distributions``, ``inspire``)."""
+        raw: str | None = None
+        no_conditions = False
+
+        def pick(nodes: list[Any]) -> tuple[str | None, str | None]:
+            nonlocal raw, no_conditions
+            other: tuple[str, str] | None = None
+            for node in nodes:
+                values = [v for v in self.values(node) if not is_inspire_limitation(v)]
+                if any(is_inspire_no_conditions(v) for v in values):
+                    no_conditions = True
+                    values = [v for v in values if not is_inspire_no_conditions(v)
+                              and INSPIRE_CONDITIONS not in v.lower()]
+                if not values:
+                    continue
+                raw = raw or values[0]
+                lid, url = match_licence(values)
+                if lid is None or lid == voc.OTHER_LICENCE:
+                    named = next((licence_in_text(v) for v in values if not _is_http(v) and licence_in_text(v)),
+                                 None)
+                    if named:
+                        lid, url = named, None
+                if lid and lid != voc.OTHER_LICENCE:
+                    return lid, None
+                if lid and url and other is None:
+                    other = (lid, url)
+            return other if other else (None, None)
+
+        lid, url = pick(self.objects(self.ref, DCT.license, CC.license))
+        if lid:
+            return lid, url, None, None
+        lid, url = pick(self.objects(self.ref, DCT.rights))
+        if lid:
+            return lid, url, None, "rights"
+        dists = [d for d in self.objects(self.ref, DCAT.distribution) if not isinstance(d, Literal)]
+        if dists:
+            found = []
+            for dist in dists:
+                found.append(pick(self.objects(dist, DCT.license, CC.license))
+                             if self.objects(dist, DCT.license, CC.license) else pick(self.objects(dist, DCT.rights)))
+            if found[0][0] and all(f == found[0] for f in found):
+                return found[0][0], found[0][1], None, "distributions"
+        for node in self.objects(self.ref, DCT.accessRights):
+            if any(is_inspire_no_conditions(v) for v in self.values(node)):
+                no_conditions = True
+        if no_conditions and voc.licence(INSPIRE_NO_CONDITIONS_LICENCE) is not None:
+            return INSPIRE_NO_CONDITIONS_LICENCE, None, None, "inspire"
+        return None, None, raw, None
 
     def frequency(self) -> tuple[str | None, str | None]:
         raw = None
@@ -1103,6 +1184,7 @@ class _Parser:
     def spatial(self) -> tuple[list[str], dict | None]:
         keys: list[str] = []
         geometry: dict | None = None
+        self.zone_uris: list[str] = []  # zones outside the referential (another region, a GeoNames place)
         for node in self.objects(self.ref, DCT.spatial):
             key = None
             if isinstance(node, Literal):
@@ -1125,11 +1207,18 @@ class _Parser:
                     if geometry is not None and p != LOCN.geometry:
                         break
                     for lit in self.objects(node, p):
+                        if not isinstance(lit, Literal):  # a locn:Geometry node (gsp:asWKT / asGeoJSON)
+                            lit = next(iter(self.objects(lit, GSP.asWKT, GSP.asGeoJSON, LOCN.geometry)), None)
+                            if not isinstance(lit, Literal):
+                                continue
                         geom = parse_geometry(lit)
                         if geom and (geometry is None or (geometry["type"] == "Point" and geom["type"] != "Point")):
                             geometry = geom
             if key and key not in keys:
                 keys.append(key)
+            elif key is None and isinstance(node, URIRef) and _is_http(str(node)) \
+                    and str(node) not in self.zone_uris and len(self.zone_uris) < 20:
+                self.zone_uris.append(str(node)[:500])
         return sorted(keys), geometry
 
     def _vcard(self, node: Any) -> tuple[str | None, str | None, str | None]:
@@ -1226,6 +1315,52 @@ class _Parser:
         return sorted(found)
 
     # distributions ----------------------------------------------------------------------------------------
+    _OGC = (("wms", "WMS_SRVC"), ("wfs", "WFS_SRVC"), ("wmts", "WMTS_SRVC"))
+
+    def service_format(self, dist: Any, url: str) -> str | None:
+        """WMS / WFS / WMTS for a distribution served by an OGC service: ``dcat:accessService`` whose
+        ``dct:conformsTo`` (or endpoint) names the standard, the distribution's own ``dct:conformsTo``, or an
+        access URL with ``service=WMS``."""
+        texts: list[str] = []
+        for svc in self.objects(dist, DCAT.accessService):
+            for o in self.objects(svc, DCT.conformsTo, DCT.type):
+                texts.extend(self.values(o))
+            texts.extend(self.uris_or_literals(svc, DCAT.endpointURL, DCAT.endpointDescription))
+        for o in self.objects(dist, DCT.conformsTo):
+            texts.extend(self.values(o))
+        texts.append(url)
+        for text in texts:
+            low = text.lower()
+            m = re.search(r"service=(wmts|wms|wfs)\b", low)
+            if m:
+                return dict(self._OGC)[m.group(1)]
+            for key, code in sorted(self._OGC, key=lambda kc: -len(kc[0])):
+                if re.search(rf"(ogc|opengis)[^ ]*[/:#_ -]{key}\b|\bogc:{key}\b|\b{key}[ -]?1\.\d", low) \
+                        or low in (key, f"ogc:{key}", f"ogc {key}"):
+                    return code
+        return None
+
+    def external_schema(self, nodes: list[Any]) -> dict[str, str] | None:
+        """A data schema the distribution conforms to that is not in the national catalogue (a URL naming a
+        schema: ``.../schema.json``, ``.xsd``...): kept as ``harvested_schema_url`` / ``_name`` / ``_version``."""
+        for node in nodes:
+            urls = [v for v in ([str(node)] if isinstance(node, URIRef) else []) + self.values(node) if _is_http(v)]
+            for u in urls:
+                low = u.lower().split("?", 1)[0]
+                if "opengis" in low or "inspire.ec.europa.eu" in low or "eur-lex" in low:
+                    continue
+                if "schema" in low or low.endswith((".json", ".yaml", ".yml", ".xsd")):
+                    out = {"harvested_schema_url": u[:500]}
+                    name = self.label(node) if not isinstance(node, Literal) else None
+                    if name:
+                        out["harvested_schema_name"] = _clean_text(name, 200) or ""
+                    version = next((str(v).strip() for v in self.objects(node, OWL.versionInfo, DCAT.version,
+                                                                          ADMS.version) if str(v).strip()), None)
+                    if version:
+                        out["harvested_schema_version"] = version[:50]
+                    return out
+        return None
+
     def distributions(self) -> list[dict[str, Any]]:
         out = []
         for dist in self.objects(self.ref, DCAT.distribution)[:MAX_RESOURCES]:
@@ -1273,6 +1408,8 @@ class _Parser:
                 if fmt:
                     break
         if fmt is None:
+            fmt = self.service_format(dist, url)
+        if fmt is None:
             fmt = voc.guess_format(downloads[0] if downloads else url)
         if fmt:
             res["format"] = fmt
@@ -1302,6 +1439,18 @@ class _Parser:
             schema_version = next((str(v).strip().lstrip("v") for o in conforms_nodes
                                    for v in self.objects(o, OWL.versionInfo, DCAT.version, ADMS.version)
                                    if str(v).strip()), None)
+        if schema_id and schema_version:
+            from ckanext.grandest.metadata import table_schemas
+
+            ts = table_schemas.find(schema_id)
+            if ts is not None and ts.versions and schema_version not in ts.versions:
+                # a version the catalogue does not know: kept and flagged; the latest one is used
+                res["harvested_schema_version"] = schema_version[:50]
+                schema_version = None
+        if not schema_id:
+            external = self.external_schema(conforms_nodes)
+            if external:
+                res.update(external)
         if schema_id:
             res["schema"] = schema_id
             if schema_version:

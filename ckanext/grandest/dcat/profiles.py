@@ -26,8 +26,10 @@ writes, and why (data.gouv.fr's reading: /work/shared/reference/dcat-datagouv.md
   the latest validation against that schema passed** (grandest_validation); a declared schema that no passed
   validation backs is cited by a ``dqv:QualityAnnotation`` (``dct:references`` the schema, ``oa:bodyValue``
   saying why it is not claimed), which data.gouv.fr does not read as conformity;
-* no checksum: DCAT-AP 3 wants ``spdx:checksumValue`` typed ``xsd:hexBinary``, which makes data.gouv.fr
-  fail the whole dataset;
+* a resource's checksum (``hash``, an md5 / sha1 / sha256 hex digest) as ``spdx:checksum`` with
+  ``spdx:algorithm`` and ``spdx:checksumValue`` as a **plain literal**: data.gouv.fr keeps that form and
+  rejects the whole dataset when the value is typed ``xsd:hexBinary`` (what the DCAT-AP 3 shapes ask: the
+  one SHACL deviation of this profile, on purpose);
 * every object typed with the class the DCAT-AP 3 SHACL shapes expect (zero violations without inference);
 * W3C DQV quality measurements when grandest_validation is enabled (``quality.py``).
 
@@ -98,6 +100,7 @@ _OWL = NS(str(OWL))
 NAMESPACES = {
     "dcat": DCAT, "dct": DCT, "foaf": FOAF, "vcard": VCARD, "adms": ADMS, "locn": LOCN, "gsp": GSP,
     "skos": SKOS, "xsd": XSD, "rdfs": RDFS, "owl": OWL, "dqv": DQV, "prov": PROV, "hydra": HYDRA, "oa": OA,
+    "spdx": SPDX,
     # EU authority tables, for shorter feeds
     "eutheme": mapping.voc.THEME_BASE, "eufreq": mapping.voc.FREQUENCY_BASE,
     "eufiletype": mapping.voc.FILE_TYPE_BASE, "eulang": mapping.voc.LANGUAGE_BASE,
@@ -470,12 +473,49 @@ class DatasetWriter:
 
     def _spatial(self) -> None:
         places = mapping.places(read_list(self.d.get("territories")))
-        if not places:
+        own = self._harvested_spatial() if not places else False
+        if not places and not own:
             org = organization_details(self.d, self.state)
             place = mapping.organization_place(org)
             places = [place] if place else []
         for place in places:
             write_place(self.g, self.ref, place, self.state)
+
+    def _extra(self, key: str) -> str | None:
+        for extra in self.d.get("extras") or []:
+            if isinstance(extra, dict) and extra.get("key") == key:
+                return _text(extra.get("value"))
+        return None
+
+    def _harvested_spatial(self) -> bool:
+        """A harvested record's own coverage when it is outside the referential: its zone URIs and its
+        geometry (kept by the harvester as the ``spatial_uri`` and ``spatial`` extras). True if written."""
+        written = False
+        try:
+            zones = json.loads(self._extra("spatial_uri") or "[]")
+        except ValueError:
+            zones = []
+        for zone in zones if isinstance(zones, list) else []:
+            node = uri(zone) if isinstance(zone, str) else None
+            if node is not None:
+                self.typed(self.ref, DCT.spatial, node, DCT.Location)
+                written = True
+        geometry = self._extra("spatial")
+        if geometry:
+            try:
+                from geomet import wkt
+
+                text = wkt.dumps(json.loads(geometry), decimals=6)
+            except Exception:  # not a GeoJSON geometry: not exported
+                text = None
+            if text:
+                node, geom = BNode(), BNode()
+                self.typed(self.ref, DCT.spatial, node, DCT.Location)
+                self.add((node, LOCN.geometry, geom))
+                self.add((geom, RDF.type, LOCN.Geometry))
+                self.add((geom, GSP.asWKT, Literal(text, datatype=GSP.wktLiteral)))
+                written = True
+        return written
 
     def _languages(self) -> None:
         values = [mapping.language_uri(v) for v in read_list(self.d.get("language"))]
@@ -606,6 +646,14 @@ class DatasetWriter:
         if lic is not None:
             self.typed(dist, DCT.license, lic, DCT.LicenseDocument)
 
+        checksum = checksum_of(res)
+        if checksum is not None:
+            algorithm, value = checksum
+            node = BNode()
+            self.typed(dist, SPDX.checksum, node, SPDX.Checksum)
+            self.typed(node, SPDX.algorithm, SPDX["checksumAlgorithm_" + algorithm], SPDX.ChecksumAlgorithm)
+            add((node, SPDX.checksumValue, Literal(value)))  # plain: data.gouv.fr refuses xsd:hexBinary
+
         for value in read_list(res.get("language")):
             lang_uri = mapping.language_uri(value)
             if lang_uri:
@@ -698,6 +746,28 @@ def _file_name(url: str | None) -> str | None:
 # ----------------------------------------------------------------------------------------------------
 # shared nodes: places, agents, catalog
 # ----------------------------------------------------------------------------------------------------
+_DIGEST_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256"}
+
+
+def checksum_of(res: dict) -> tuple[str, str] | None:
+    """``(algorithm, lower-case hex digest)`` of a resource's ``hash`` ("…", "sha256:…"), with its
+    ``hash_algorithm`` when given (md5, sha1 or sha256: what data.gouv.fr stores), else by its length."""
+    text = _text(res.get("hash"))
+    if not text:
+        return None
+    algo = (_text(res.get("hash_algorithm")) or "").lower().replace("-", "")
+    if ":" in text:
+        prefix, _, text = text.partition(":")
+        algo = algo or prefix.strip().lower().replace("-", "")
+    text = text.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{32,64}", text):
+        return None
+    algo = algo or _DIGEST_LENGTHS.get(len(text), "")
+    if algo not in ("md5", "sha1", "sha256") or _DIGEST_LENGTHS.get(len(text)) != algo:
+        return None
+    return algo, text
+
+
 def write_place(g: Graph, subject: Any, place: mapping.Place, state: _GraphState) -> None:
     node = URIRef(place.uri)
     g.add((subject, DCT.spatial, node))

@@ -47,8 +47,11 @@ from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.harvest import config as hconfig
 from ckanext.grandest.harvest import formats as hformats
 from ckanext.grandest.harvest import rdf as hrdf
+from ckanext.grandest.harvest import report as hreport
+from ckanext.grandest.harvest.access import territory_of_organization
 from ckanext.grandest.harvest.fetch import FetchError, Limits, SafeFetcher
 from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.metadata.logic.validators import HARVEST_CONTEXT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +144,27 @@ def content_hash(dataset: dict[str, Any]) -> str:
 class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigDeclaration)
+    p.implements(p.IConfigurer, inherit=True)
+    p.implements(p.ITemplateHelpers, inherit=True)
     i18n_area = "harvest"
+
+    # IConfigurer, ITemplateHelpers: the job page lists, per record, what was inferred or defaulted
+    def update_config(self, config_: Any) -> None:
+        # our job page extends ckanext-harvest's ({% ckan_extends %}): its folder must come after ours. CKAN
+        # calls IConfigurer in reverse plugin order and each plugin prepends its folder (harvest is listed
+        # before us); registering harvest's folder first keeps it behind (it is not added twice)
+        import os
+
+        import ckanext.harvest
+
+        folder = os.path.join(os.path.dirname(ckanext.harvest.__file__), "templates")
+        paths = list(config_.get("plugin_template_paths") or [])
+        if os.path.isdir(folder) and folder not in paths:
+            config_["plugin_template_paths"] = [folder] + paths
+        tk.add_template_directory(config_, "templates")
+
+    def get_helpers(self) -> dict[str, Any]:
+        return {"grandest_harvest_job_notes": hreport.job_notes}
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "GrandEstDCATHarvester":
         # SingletonPlugin keeps its instance in ``cls._instance`` and tests it with hasattr(), which also sees
@@ -316,6 +339,9 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
             dataset.pop("id", None)
             guid = self._record_guid(dataset, source.url) or guid
             title = dataset.get("title")
+            if not title and hreport.bare_reference(graph, ref):
+                log.info("Job %s: %s is only referred to (no title): skipped", job.id, label)
+                return None
             if not title:
                 raise ValueError(_("the record has no title (dct:title)"))
             label = f"« {title[:150]} »"
@@ -324,8 +350,7 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
             if guid in guids:
                 raise ValueError(_("another record of the feed has the same identifier ({guid})").format(
                     guid=guid[:200]))
-            if not dataset.get("license_id") and cfg.get("default_license_id"):
-                dataset["license_id"] = cfg["default_license_id"]
+            notes = hreport.complete_record(dataset, cfg, territory_of_organization(owner_org))
             dataset["type"] = "dataset"
             if owner_org:
                 dataset["owner_org"] = owner_org
@@ -337,8 +362,10 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
             names.add(name)
             dataset["name"] = name
             guids.add(guid)
-            obj = HarvestObject(guid=guid, job=job, content=json.dumps(dataset),
-                                extras=[HarvestObjectExtra(key="content_hash", value=digest)])
+            extras = [HarvestObjectExtra(key="content_hash", value=digest)]
+            if notes:
+                extras.append(HarvestObjectExtra(key=hreport.NOTES_EXTRA, value=json.dumps(notes)))
+            obj = HarvestObject(guid=guid, job=job, content=json.dumps(dataset), extras=extras)
             obj.save()
             return obj.id
         except Exception as e:  # one bad record never stops the others
@@ -372,7 +399,8 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
             self._save_object_error(self._get_object_extra(harvest_object, "error") or _("Unreadable record."),
                                     harvest_object, "Import")
             return False
-        context: dict[str, Any] = {"user": self._get_user_name(), "ignore_auth": True}
+        context: dict[str, Any] = {"user": self._get_user_name(), "ignore_auth": True,
+                                   HARVEST_CONTEXT_KEY: True}
         if status == "delete":
             try:
                 tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
@@ -436,23 +464,23 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
                         res["id"] = rid
                 for plugin in p.PluginImplementations(IDCATRDFHarvester):
                     plugin.before_update(harvest_object, dataset, tmp)
+                _make_current(harvest_object, previous, existing.id)
                 tk.get_action("package_update")(dict(context), dataset)
                 hook, action = "after_update", "update"
             else:
                 dataset["id"] = str(uuid.uuid4())
                 for plugin in p.PluginImplementations(IDCATRDFHarvester):
                     plugin.before_create(harvest_object, dataset, tmp)
-                # the harvest plugin indexes the dataset with its harvest object: link them first
-                harvest_object.package_id = dataset["id"]
-                model.Session.add(harvest_object)
+                # the harvest plugin indexes the dataset with its *current* harvest object (harvest_source_id,
+                # what the source's own filter searches): link them first, in the same transaction
                 model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-                model.Session.flush()
+                _make_current(harvest_object, previous, dataset["id"])
                 tk.get_action("package_create")(dict(context), dataset)
                 hook, action = "after_create", "create"
         except tk.ValidationError as e:
             model.Session.rollback()
             self._save_object_error(_("The dataset {title} was not imported: {errors}").format(
-                title=f"« {title[:150]} »", errors=_error_summary(e)), harvest_object, "Import")
+                title=f"« {title[:150]} »", errors=_error_summary(e, dataset)), harvest_object, "Import")
             return False
         except Exception as e:
             model.Session.rollback()
@@ -478,10 +506,42 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
         return True
 
 
-def _error_summary(e: Any) -> str:
+def _make_current(harvest_object: Any, previous: Any, package_id: str) -> None:
+    """The new harvest object becomes the dataset's current one before the dataset is written (and
+    indexed); a failed write rolls this back with the rest."""
+    if previous is not None:
+        previous.current = False
+        model.Session.add(previous)
+    harvest_object.current = True
+    harvest_object.package_id = package_id
+    model.Session.add(harvest_object)
+    model.Session.flush()
+
+
+def _resource_errors(dataset: dict[str, Any], errors: Any) -> list[str]:
+    """One French sentence per refused resource: which one (its name, else its address) and why."""
+    out = []
+    resources = dataset.get("resources") or []
+    for i, res_errors in enumerate(errors if isinstance(errors, list) else []):
+        if not res_errors:
+            continue
+        res = resources[i] if i < len(resources) else {}
+        name = (res.get("name") or res.get("url") or str(i + 1))[:150]
+        why = " ; ".join(f"{field} : {' '.join(str(m) for m in msgs) if isinstance(msgs, list) else msgs}"
+                         for field, msgs in res_errors.items())
+        out.append(_("file « {name} »: {errors}").format(name=name, errors=why[:400]))
+    return out
+
+
+def _error_summary(e: Any, dataset: dict[str, Any] | None = None) -> str:
     parts = []
+    error_dict = getattr(e, "error_dict", None) or {}
+    if dataset is not None and error_dict.get("resources"):
+        parts.extend(_resource_errors(dataset, error_dict["resources"]))
     summary = getattr(e, "error_summary", None) or {}
     for field, msg in summary.items():
+        if parts and field.lower().startswith(("resources", "ressources")):
+            continue  # said above, resource by resource
         parts.append(f"{field} : {msg}")
     if not parts:
         parts.append(str(getattr(e, "error_dict", e))[:500])

@@ -133,8 +133,10 @@ def grandest_vocabulary_choices(field: dict) -> list[dict[str, Any]]:
 
 
 def grandest_license_choices(field: dict | None = None) -> list[dict[str, Any]]:
-    """choices_helper: the licences data.gouv.fr recognises, with French and English labels."""
-    return [{"value": lic.id, "label": lic.labels} for lic in voc.LICENCES]
+    """choices_helper: the licences data.gouv.fr recognises, with French and English labels (« licence non
+    précisée » is given to harvested records only: a publisher of the portal chooses one)."""
+    return [{"value": lic.id, "label": lic.labels} for lic in voc.LICENCES
+            if lic.id in voc.CHOOSABLE_LICENCE_IDS]
 
 
 def grandest_table_schema_choices(field: dict | None = None) -> list[dict[str, Any]]:

@@ -349,11 +349,22 @@ LICENCES: tuple[Licence, ...] = (
     Licence("cc-zero", "Creative Commons Zéro, domaine public (CC0)", "Creative Commons Zero (CC0)",
             "http://www.opendefinition.org/licenses/cc-zero", "cc-zero", LICENCE_BASE + "CC0",
             datagouv_title="Creative Commons CCZero", short="CC0"),
+    Licence("lov1", "Licence Ouverte / Open Licence version 1.0 (Etalab, 2011)",
+            "Licence Ouverte / Open Licence version 1.0 (Etalab, 2011)",
+            "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf", "fr-lo",
+            datagouv_title="Licence Ouverte / Open Licence", short="Licence Ouverte 1.0"),
     Licence("other", "Autre licence (précisez son adresse)", "Other licence (give its address)",
             None, None, None, open=False),
+    # harvested records only: a publisher of the portal always chooses a licence (not offered in the form)
+    Licence("notspecified", "Licence non précisée", "Licence not specified", None, "notspecified", None,
+            open=False, datagouv_title="License Not Specified", short="Non précisée"),
 )
 LICENCE_IDS: tuple[str, ...] = tuple(lic.id for lic in LICENCES)
 OTHER_LICENCE = "other"
+#: what a harvested record that states no licence gets (data.gouv.fr's « Licence non spécifiée »)
+NOT_SPECIFIED_LICENCE = "notspecified"
+#: licences a publisher may choose in the form (``notspecified`` is for harvested records only)
+CHOOSABLE_LICENCE_IDS: tuple[str, ...] = tuple(i for i in LICENCE_IDS if i != NOT_SPECIFIED_LICENCE)
 _LICENCES = {lic.id: lic for lic in LICENCES}
 
 

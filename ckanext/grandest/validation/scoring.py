@@ -135,9 +135,19 @@ def refresh_dataset(package_id: str, pkg: dict[str, Any] | None = None) -> Datas
     return dq
 
 
-def reindex(package_id: str) -> None:
-    """Send the dataset to Solr again (its scores are added by ``before_dataset_index``)."""
+def reindex(package_id: str) -> bool:
+    """Send the dataset to Solr again (its scores are added by ``before_dataset_index``), only if it still
+    exists and is active (or a draft): a score job that started before the dataset was deleted or purged (a harvest source
+    cleared meanwhile) must not put it back in the search. Read from the database, not the session's cache."""
+    import sqlalchemy as sa
+
+    state = model.Session.execute(sa.text("SELECT state FROM package WHERE id = :id"),
+                                  {"id": package_id}).scalar()
+    if state not in ("active", "draft"):  # a draft (web form, file uploaded first) is indexed by CKAN too
+        log.info("grandest_validation: %s is %s, not re-indexed", package_id, state or "purged")
+        return False
     compat.reindex_dataset(package_id)
+    return True
 
 
 def index_fields(package_id: str | None) -> dict[str, str]:

@@ -189,3 +189,15 @@ def test_availability_keyed_by_resource_id() -> None:
     score = score_metadata(ds, availability={"res-0": True, "res-1": False}, shacl_conforms=True)
     assert _ind(score, "accessibility", "access_url")["points"] == 25
     assert _ind(score, "accessibility", "download_url_ok")["points"] == 15
+
+
+def test_a_licence_not_specified_scores_as_no_licence() -> None:
+    """A harvested record that states no licence is imported with « licence non précisée »: the score shows
+    it as missing."""
+    ds = full_dataset()
+    ds.update(license_id="notspecified", license_url="")
+    score = score_metadata(ds, shacl_conforms=True)
+    assert _ind(score, "reusability", "licence")["points"] == 0
+    assert _ind(score, "reusability", "licence_vocabulary")["points"] == 0
+    ds.update(license_id="lov1")
+    assert _ind(score_metadata(ds, shacl_conforms=True), "reusability", "licence")["points"] == 20

@@ -96,3 +96,39 @@ def organization_list_for_user(up_func: Any, context: Context, data_dict: DataDi
                       "display_name": group.title or group.name, "type": "organization",
                       "is_organization": True, "capacity": "admin"})
     return list(result) + extra
+
+
+def _source_package_ids(source_ident: Any) -> list[str]:
+    import sqlalchemy as sa
+
+    if not isinstance(source_ident, str) or not source_ident:
+        return []
+    rows = model.Session.execute(sa.text(
+        """SELECT DISTINCT o.package_id FROM harvest_object o
+           WHERE o.package_id IS NOT NULL
+             AND o.harvest_source_id IN (SELECT id FROM harvest_source WHERE id = :s
+                                         UNION SELECT id FROM package WHERE name = :s AND type = 'harvest')"""),
+        {"s": source_ident}).fetchall()
+    return [r[0] for r in rows]
+
+
+@tk.chained_action
+def harvest_source_clear(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest removes a cleared source's datasets from the index by ``harvest_source_id``: a dataset
+    indexed without it (indexed before its harvest object was current) would stay in the search, pointing to
+    nothing. Every dataset the source's objects named and that no longer exists is removed from the index
+    too."""
+    ids = _source_package_ids(data_dict.get("id"))
+    result = up_func(context, data_dict)
+    if ids:
+        import sqlalchemy as sa
+        from ckan.lib.search import index_for
+
+        remaining = {r[0] for r in model.Session.execute(
+            sa.text("SELECT id FROM package WHERE id = ANY(:ids)"), {"ids": ids}).fetchall()}
+        index = index_for(model.Package)
+        for package_id in ids:
+            if package_id not in remaining:
+                index.delete_package({"id": package_id})
+    return result
+

@@ -278,11 +278,31 @@ def grandest_list_output(value: Any, context: Any = None) -> Any:
         return [v.strip() for v in str(value).split(",") if v.strip()]
 
 
+# --- harvested datasets -----------------------------------------------------------------------------------
+#: context key set by the harvester (ckanext.grandest.harvest) when it writes a harvested record: checks that
+#: the portal asks of its own publishers (a licence chosen, a complete contact point, the organization's
+#: territory by default) are relaxed; what the record lacks is reported instead of refusing it.
+HARVEST_CONTEXT_KEY = "grandest_harvested"
+
+
+def _harvested(context: Any) -> bool:
+    return bool(isinstance(context, dict) and context.get(HARVEST_CONTEXT_KEY))
+
+
+def _stored_licence_is(context: Any, license_id: str) -> bool:
+    pkg = context.get("package") if isinstance(context, dict) else None
+    return getattr(pkg, "license_id", None) == license_id
+
+
 # --- licence ----------------------------------------------------------------------------------------------
 def grandest_license(value: Any, context: Any = None) -> Any:
     """A licence data.gouv.fr recognises (or "other", with its URL in ``license_other_url``)."""
     if _empty(value):
         return value
+    if value == voc.NOT_SPECIFIED_LICENCE and not _harvested(context) and not _stored_licence_is(
+            context, value):
+        raise Invalid(tk._("Choose a licence: « licence not specified » is only given to harvested datasets "
+                           "that state none."))
     if value not in voc.LICENCE_IDS:
         raise Invalid(tk._('The licence "{value}" is not one data.gouv.fr recognises. Choose Licence Ouverte '
                            '2.0, ODbL, CC-BY, CC-BY-SA, CC0, or "Other licence" and give its address.')
@@ -320,7 +340,7 @@ def _territories(default_from_org: bool) -> Callable:
         except Invalid as e:
             errors[key].append(e.error)
             raise StopOnError
-        if not items and default_from_org:
+        if not items and default_from_org and not _harvested(context):
             org_key = _organization_territory(data.get(("owner_org",)))
             items = [org_key] if org_key else []
         if not items:
@@ -536,9 +556,9 @@ def grandest_dataset_after(key, data, errors, context) -> None:
         _add_error(errors, "temporal_end", tk._("The end date ({end}) is before the start date ({start}).")
                    .format(end=end, start=start))
 
-    # contact point: a name and a way to reach it
+    # contact point: a name and a way to reach it (a harvested record keeps what its source gave)
     name, email, url = (_value(data, n) for n in ("contact_name", "contact_email", "contact_url"))
-    if not (_empty(name) and _empty(email) and _empty(url)):
+    if not (_empty(name) and _empty(email) and _empty(url)) and not _harvested(context):
         if _empty(email) and _empty(url) and not errors.get(("contact_email",)) \
                 and not errors.get(("contact_url",)):
             _add_error(errors, "contact_email", tk._("Give an email address or a web address for this contact."))

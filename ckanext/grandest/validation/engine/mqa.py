@@ -236,7 +236,9 @@ def score_metadata(
 
     # -- Reusability ------------------------------------------------------------------------------------
     license_id = (dataset.get("license_id") or "").strip()
-    has_licence = bool(license_id) and (license_id != "other" or bool(dataset.get("license_url")))
+    # « licence non précisée » (a harvested record that states none) is no licence for the score
+    has_licence = bool(license_id) and license_id != "notspecified" and (
+        license_id != "other" or bool(dataset.get("license_url")))
     in_vocab = vocab.LICENCES.get(license_id) is not None
     access_rights = dataset.get("access_rights")
     ar_code = vocab.access_right_code(access_rights)

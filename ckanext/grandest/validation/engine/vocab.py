@@ -142,9 +142,11 @@ LICENCES = {
     "cc-by": "CC_BY_4_0",
     "cc-by-sa": "CC_BYSA_4_0",
     "cc-zero": "CC0",
+    "lov1": None,
     "other": None,
+    "notspecified": None,
 }
-OPEN_LICENCES = frozenset({"lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero"})
+OPEN_LICENCES = frozenset({"lov2", "lov1", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero"})
 
 ACCESS_RIGHTS = frozenset({"PUBLIC", "RESTRICTED", "NON_PUBLIC", "CONFIDENTIAL", "SENSITIVE", "NORMAL"})
 DATA_THEMES = frozenset({"AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "OP_DATPRO",
