@@ -10,6 +10,7 @@ usage: python dev/serve/nginx_conf.py OUT --listen 127.0.0.1:5000 --uwsgi 127.0.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def render(out: Path, *, listen: str, uwsgi: str | Sequence[str], state: Path, r
     upstream = "\n".join(f"        server {s};" for s in servers)
     values = {"@LISTEN@": listen, "@UPSTREAM_SERVERS@": upstream, "@STATE@": str(state),
               "@RUNDIR@": str(rundir), "@LOGDIR@": str(logdir), "@MAX_BODY@": max_body,
-              "@SESSION_COOKIE@": session_cookie}
+              "@SESSION_COOKIE@": session_cookie,
+              # started by root (a container), nginx's workers would run as nobody and could not write the cache
+              # under a folder only root may enter; a production nginx runs as www-data with its own folders
+              "@USER@": "user root;\n" if os.geteuid() == 0 else ""}
     lines = []
     for line in TEMPLATE.read_text(encoding="utf-8").splitlines():
         if line.startswith(CACHE_MARK):
