@@ -41,9 +41,11 @@ def cacheable_without_session(request: Any, session: Any, response: Any) -> bool
     field = _csrf_field()
     if any(key != field and not key.startswith("_permanent") for key in session.keys()):
         return False  # a flash message, a logged-in user, anything else
-    if response.is_streamed or response.mimetype != "text/html":
+    if response.mimetype != "text/html":
         return not response.is_streamed
-    body = response.get_data(as_text=True)
+    if response.direct_passthrough:
+        return False
+    body = response.get_data(as_text=True)  # a page rendered as a stream (CKAN 2.11) is buffered here
     return f'name="{field}"' not in body.replace(f'<meta name="{field}"', "")
 
 
