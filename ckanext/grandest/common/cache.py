@@ -41,11 +41,11 @@ def cacheable_without_session(request: Any, session: Any, response: Any) -> bool
     field = _csrf_field()
     if any(key != field and not key.startswith("_permanent") for key in session.keys()):
         return False  # a flash message, a logged-in user, anything else
+    if response.is_streamed or response.direct_passthrough:
+        return False  # never consumed here (a stream is sent as it comes): its session stays
     if response.mimetype != "text/html":
-        return not response.is_streamed
-    if response.direct_passthrough:
-        return False
-    body = response.get_data(as_text=True)  # a page rendered as a stream (CKAN 2.11) is buffered here
+        return True
+    body = response.get_data(as_text=True)
     return f'name="{field}"' not in body.replace(f'<meta name="{field}"', "")
 
 
