@@ -245,6 +245,7 @@ def test_sessions_and_rate_limits_are_shared_by_the_nodes(topology, smtp_server)
 
     # logged in on one node, logged in on the other
     browser = requests.Session()
+    browser.headers["Connection"] = "close"  # a node's own HTTP port (uWSGI) closes after each answer
     _login(browser, one, user["name"])
     dashboard = browser.get(two + "/dashboard/datasets", timeout=60, allow_redirects=False)
     assert dashboard.status_code == 200 and "Claire Martin" in dashboard.text
