@@ -243,12 +243,13 @@ def test_sessions_and_rate_limits_are_shared_by_the_nodes(topology, smtp_server)
     user = factories.User(fullname="Claire Martin", password="correct123")
     factories.User(name=REGIONAL)
 
-    # logged in on one node, logged in on the other
+    # logged in through the front (one node or the other), logged in on each node
     browser = requests.Session()
+    _login(browser, topo.url, user["name"])
     browser.headers["Connection"] = "close"  # a node's own HTTP port (uWSGI) closes after each answer
-    _login(browser, one, user["name"])
-    dashboard = browser.get(two + "/dashboard/datasets", timeout=60, allow_redirects=False)
-    assert dashboard.status_code == 200 and "Claire Martin" in dashboard.text
+    for node in (one, two):
+        dashboard = browser.get(node + "/dashboard/datasets", timeout=60, allow_redirects=False)
+        assert dashboard.status_code == 200 and "Claire Martin" in dashboard.text
     anonymous = requests.get(two + "/dashboard/datasets", timeout=60, allow_redirects=False)
     assert anonymous.status_code in (302, 303) and "/user/login" in anonymous.headers["Location"]
 
