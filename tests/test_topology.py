@@ -194,11 +194,11 @@ def test_validation_jobs_are_taken_by_both_workers_none_twice_and_a_killed_worke
         run = model.Session.get(ValidationRun, run_id)
         if run.status != "running" or run.heartbeat is None or run.heartbeat <= run.started:
             return None
-        for worker in topo.workers:
-            horses = psutil.Process(worker.proc.pid).children(recursive=True)
-            if horses:
-                return worker, horses
-        return None
+        # the worker rq gave the job to (kept on the job in Redis), and its work-horse
+        taker = _taken_by([run_id], names)[run_id]
+        worker = next((w for w in topo.workers if w.name == taker), None)
+        horses = psutil.Process(worker.proc.pid).children(recursive=True) if worker else []
+        return (worker, horses) if horses else None
 
     victim, horses = _wait_for(busy_worker, 60, "the long check running and beating", topo)
     survivor = next(w for w in topo.workers if w is not victim)
