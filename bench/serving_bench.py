@@ -1,10 +1,12 @@
 """Production serving (uWSGI 2 x 4 behind nginx, dev/serve/) against CKAN's development server (`ckan run`, as
 the dev portal used it), on the same database, index and configuration (the dev portal's: run `dev/portal`
-first), with 20 concurrent clients per page.
+first), with 20 concurrent clients per page; and the same uWSGI behind a second nginx with the cache of
+anonymous pages on (dev/serve/nginx.conf.in --cache; dev/portal.ini sets ckan.cache_enabled and
+ckan.cache_expires = 60, so CKAN marks anonymous pages public).
 
-The two servers run side by side on free ports; for each round, each page is loaded by both, one after the
-other (A then B, then B then A on the next round), so machine load hits both alike. Reports requests/s and
-latency p50/p95 (min / median / max over the rounds), errors, and the load average.
+The servers run side by side on free ports; for each round, each page is loaded by each of them, one after
+the other, in an order that rotates from round to round, so machine load hits them alike. Reports requests/s
+and latency p50/p95 (min / median / max over the rounds), errors, the cache's hits, and the load average.
 
 usage: .venv/bin/python bench/serving_bench.py [--rounds 3] [--requests 120] [--clients 20]
 """
@@ -27,6 +29,7 @@ sys.path.insert(0, str(ROOT / "dev" / "serve"))
 import nginx_conf  # noqa: E402
 
 VENV = Path(sys.executable).parent
+CACHED = "uWSGI+nginx+cache"
 PAGES = ["/", "/dataset/", "/dataset/qualite-air-grand-est", "/catalog.ttl", "/api/3/action/package_search?q=air"]
 
 
@@ -63,7 +66,7 @@ def wait(url: str, timeout: float = 120) -> None:
 def start(tmp: Path) -> tuple[dict[str, str], list[subprocess.Popen]]:
     ini = ROOT / "dev" / "portal.ini"
     procs = []
-    dev_port, http_port, uwsgi_port = free_port(), free_port(), free_port()
+    dev_port, http_port, uwsgi_port, cached_port = free_port(), free_port(), free_port(), free_port()
     log = open(tmp / "bench-serving.log", "ab")
     procs.append(subprocess.Popen([str(VENV / "ckan"), "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(dev_port)],
                                   env=env(), stdout=log, stderr=log, start_new_session=True))
@@ -76,7 +79,12 @@ def start(tmp: Path) -> tuple[dict[str, str], list[subprocess.Popen]]:
                              uwsgi=f"127.0.0.1:{uwsgi_port}", state=tmp / "bench-nginx", rundir=tmp / "bench-nginx",
                              logdir=tmp / "bench-nginx")
     procs.append(subprocess.Popen(["nginx", "-c", str(conf)], stdout=log, stderr=log, start_new_session=True))
-    urls = {"ckan run": f"http://127.0.0.1:{dev_port}", "uWSGI+nginx": f"http://127.0.0.1:{http_port}"}
+    cached = nginx_conf.render(tmp / "bench-nginx-cache" / "nginx.conf", listen=f"127.0.0.1:{cached_port}",
+                               uwsgi=f"127.0.0.1:{uwsgi_port}", state=tmp / "bench-nginx-cache",
+                               rundir=tmp / "bench-nginx-cache", logdir=tmp / "bench-nginx-cache", cache=True)
+    procs.append(subprocess.Popen(["nginx", "-c", str(cached)], stdout=log, stderr=log, start_new_session=True))
+    urls = {"ckan run": f"http://127.0.0.1:{dev_port}", "uWSGI+nginx": f"http://127.0.0.1:{http_port}",
+            CACHED: f"http://127.0.0.1:{cached_port}"}
     for u in urls.values():
         wait(u + "/api/3/action/status_show")
     return urls, procs
@@ -86,10 +94,11 @@ def load(base: str, page: str, n: int, clients: int) -> dict[str, float]:
     def one(_):
         t = time.perf_counter()
         try:
-            ok = requests.get(base + page, timeout=120).status_code == 200
+            resp = requests.get(base + page, timeout=120)
+            ok, hit = resp.status_code == 200, resp.headers.get("X-Cache-Status") == "HIT"
         except requests.RequestException:
-            ok = False
-        return time.perf_counter() - t, ok
+            ok = hit = False
+        return time.perf_counter() - t, ok, hit
 
     t0 = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
@@ -97,7 +106,7 @@ def load(base: str, page: str, n: int, clients: int) -> dict[str, float]:
     wall = time.perf_counter() - t0
     lat = sorted(r[0] for r in res)
     return {"rps": n / wall, "p50": lat[len(lat) // 2], "p95": lat[int(len(lat) * 0.95) - 1],
-            "errors": sum(1 for r in res if not r[1])}
+            "errors": sum(1 for r in res if not r[1]), "hits": sum(1 for r in res if r[2]) / n}
 
 
 def main() -> None:
@@ -119,7 +128,8 @@ def main() -> None:
         load_before = os.getloadavg()
         for r in range(a.rounds):
             for page in PAGES:
-                order = list(urls.items()) if r % 2 == 0 else list(reversed(urls.items()))
+                items = list(urls.items())
+                order = items[r % len(items):] + items[:r % len(items)]
                 for name, base in order:
                     results.setdefault((page, name), []).append(load(base, page, a.requests, a.clients))
         load_after = os.getloadavg()
@@ -131,8 +141,8 @@ def main() -> None:
                 pass
     print(f"{a.clients} clients, {a.requests} requests per page and server, {a.rounds} rounds; "
           f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; {os.cpu_count()} cores")
-    print(f"| page | server | req/s min/med/max | p50 s (median) | p95 s min/med/max | errors |")
-    print("|---|---|---|---|---|---|")
+    print(f"| page | server | req/s min/med/max | p50 s (median) | p95 s min/med/max | errors | cache hits |")
+    print("|---|---|---|---|---|---|---|")
     for page in PAGES:
         for name in urls:
             rs = results[(page, name)]
@@ -140,12 +150,14 @@ def main() -> None:
             p95 = sorted(x["p95"] for x in rs)
             print(f"| `{page}` | {name} | {rps[0]:.1f} / {statistics.median(rps):.1f} / {rps[-1]:.1f} | "
                   f"{statistics.median(x['p50'] for x in rs):.2f} | {p95[0]:.2f} / {statistics.median(p95):.2f} / "
-                  f"{p95[-1]:.2f} | {sum(x['errors'] for x in rs)} |")
-        a_rps = statistics.median(x["rps"] for x in results[(page, "uWSGI+nginx")])
+                  f"{p95[-1]:.2f} | {sum(x['errors'] for x in rs)} | {statistics.median(x['hits'] for x in rs):.0%} |")
         b_rps = statistics.median(x["rps"] for x in results[(page, "ckan run")])
-        a_p95 = statistics.median(x["p95"] for x in results[(page, "uWSGI+nginx")])
         b_p95 = statistics.median(x["p95"] for x in results[(page, "ckan run")])
-        print(f"| `{page}` | **ratio** | **{a_rps / b_rps:.2f}x** throughput | | **{a_p95 / b_p95:.2f}x** p95 | |")
+        for name in ("uWSGI+nginx", CACHED):
+            a_rps = statistics.median(x["rps"] for x in results[(page, name)])
+            a_p95 = statistics.median(x["p95"] for x in results[(page, name)])
+            print(f"| `{page}` | **{name} / ckan run** | **{a_rps / b_rps:.2f}x** throughput | | "
+                  f"**{a_p95 / b_p95:.2f}x** p95 | | |")
 
 
 if __name__ == "__main__":

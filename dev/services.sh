@@ -175,14 +175,16 @@ start_uwsgi() {
         start_bg web "$log" "$VENV/bin/uwsgi" --ini "$ROOT/dev/serve/uwsgi.ini"
 }
 
-# start_nginx PORT MAX_BODY -> nginx on 127.0.0.1:PORT in front of uWSGI (config rendered in .dev/nginx/)
+# start_nginx PORT MAX_BODY -> nginx on 127.0.0.1:PORT in front of uWSGI (config rendered in .dev/nginx/), with
+# the cache of anonymous pages unless GRANDEST_NGINX_CACHE=0
 start_nginx() {
     local port=$1 body=$2 conf=$STATE/nginx/nginx.conf log=$LOGDIR/nginx-error.log
     if pidfile_pid nginx >/dev/null; then ok "nginx already running on 127.0.0.1:$port"; return 0; fi
     command -v nginx >/dev/null || die "nginx is not installed (apt-get install nginx)."
     check_port_free ckan "$port"
     "$PY" "$ROOT/dev/serve/nginx_conf.py" "$conf" --listen "127.0.0.1:$port" --uwsgi "127.0.0.1:$UWSGI_PORT" \
-        --state "$STATE" --rundir "$RUNDIR" --logdir "$LOGDIR" --max-body "$body"
+        --state "$STATE" --rundir "$RUNDIR" --logdir "$LOGDIR" --max-body "$body" \
+        $([ "${GRANDEST_NGINX_CACHE:-1}" = 0 ] || echo --cache)
     nginx -t -c "$conf" >>"$log" 2>&1 || { tail -n 5 "$log" >&2; die "the nginx configuration $conf is refused; see $log."; }
     start_bg nginx "$log" nginx -c "$conf"
 }

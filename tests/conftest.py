@@ -162,3 +162,46 @@ def browser_page(tmp_path):
         finally:
             context.close()
             browser.close()
+
+
+# --- several nodes: uWSGI instances behind nginx, background workers (dev/serve/topology.py) ---------------
+
+@pytest.fixture
+def topology(ckan_config, tmp_path, request):
+    """``topology(nodes=2, workers=2, cache=False)`` starts the portal as on several machines (dev/serve/
+    topology.py): ``nodes`` uWSGI instances behind one nginx, ``workers`` ``ckan jobs worker default
+    grandest:validation``, on the test slot's database, Solr core and Redis db, sharing the test's storage
+    folder (the ``storage`` fixture: one storage block). Config: as ``live_server``'s. Stopped at the end."""
+    import sys
+
+    from tests.live import ROOT, service_env, write_ini
+
+    sys.path.insert(0, str(ROOT / "dev" / "serve"))
+    from topology import Topology
+
+    started = []
+
+    def start(nodes: int = 2, workers: int = 2, cache: bool = False, **options: Any) -> Topology:
+        for name in ("clean_db", "storage", "smtp_server"):
+            if name in request.fixturenames:
+                request.getfixturevalue(name)
+        ports = [free_port() for _ in range(2 * nodes + 1)]
+        config = shared_options(ckan_config, request.node)
+        storage = {"ckan.storage_path": str(config.pop("ckan.storage_path", ckan_config["ckan.storage_path"]))}
+        if "smtp_server" in request.fixturenames:
+            config["smtp.server"] = ckan_config["smtp.server"]
+        config["ckan.site_url"] = f"http://127.0.0.1:{ports[-1]}"
+        config.update(options)
+        workdir = tmp_path / f"topology-{len(started)}"
+        workdir.mkdir()
+        ini = write_ini(workdir / "portal.ini", config)
+        topo = Topology(ini, service_env(ckan_config), workdir, ports, storage=storage, nodes_count=nodes,
+                        workers_count=workers, cache=cache)
+        started.append(topo)
+        return topo.start()
+
+    try:
+        yield start
+    finally:
+        for topo in started:
+            topo.stop()

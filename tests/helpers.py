@@ -1,6 +1,9 @@
 """Helpers shared by the tests (import as ``from tests.helpers import ...``)."""
 from __future__ import annotations
 
+import threading
+import time
+
 
 def api_post(app, action: str, token: str | None = None, status: int = 200, **data):
     """POST to /api/3/action/<action> through the app; returns the decoded JSON body."""
@@ -38,3 +41,23 @@ class Select2Tags:
         """The words chosen, as shown (without select2's remove button)."""
         texts = self.container.locator(self._choice).all_inner_texts()
         return [t.replace("×", "").strip() for t in texts]
+
+
+def parallel(calls):
+    """Run the callables at the same moment (a barrier), each in its own thread; returns their results."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+    spans = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        t0 = time.monotonic()
+        results[i] = call()
+        spans[i] = (t0, time.monotonic())
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results, spans

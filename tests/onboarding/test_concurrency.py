@@ -4,35 +4,14 @@ whose storage is nearly full. Not one byte may go over."""
 from __future__ import annotations
 
 import os
-import threading
-import time
 
 import pytest
 import requests
 
+from tests.helpers import parallel
 from tests.onboarding.conftest import MiB, onboarding_config, quota_of, set_quota
 
 N = 20
-
-
-def _parallel(calls):
-    """Run the callables at the same moment (a barrier), each in its own thread; returns their results."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-    spans = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        t0 = time.monotonic()
-        results[i] = call()
-        spans[i] = (t0, time.monotonic())
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results, spans
 
 
 @onboarding_config
@@ -58,7 +37,7 @@ class TestConcurrency:
                 data={"package_id": datasets[i]["id"], "name": f"Fichier {i}", "size": "1"},
                 files={"upload": (f"fichier-{i}.csv", bytes([65 + i]) * size)}, timeout=120)
 
-        responses, spans = _parallel([upload(i) for i in range(N)])
+        responses, spans = parallel([upload(i) for i in range(N)])
         ok = [r for r in responses if r.status_code == 200]
         refused = [r for r in responses if r.status_code == 409]
         assert len(ok) == 3 and len(refused) == N - 3, [r.status_code for r in responses]
@@ -88,7 +67,7 @@ class TestConcurrency:
                                          headers={"Authorization": token},
                                          json={"name": f"parallele-{i}", "owner_org": org["id"]}, timeout=120)
 
-        responses, _ = _parallel([create(i) for i in range(N)])
+        responses, _ = parallel([create(i) for i in range(N)])
         codes = sorted(r.status_code for r in responses)
         assert codes.count(200) == 5 and codes.count(409) == N - 5, codes
         assert quota_of(org["id"])["usage"]["datasets_used"] == 5

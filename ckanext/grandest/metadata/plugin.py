@@ -14,6 +14,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.grandest.common import cache
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.common.inputs import guarded_actions
 from ckanext.grandest.common.templates import put_scheming_templates_behind_ours
@@ -82,8 +83,14 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     i18n_area = "metadata"
+
+    # IMiddleware
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        # anonymous public pages go out without a session cookie a shared cache would refuse (common/cache.py)
+        return cache.install(app)
 
     # IConfigurer
     def update_config(self, config_: Any) -> None:
