@@ -10,6 +10,9 @@ its way by what the installed CKAN has (a feature check), so a 2.11 portal and a
   ``PackageSearchIndex.update_dict`` asserts it receives both; ``ckan.logic.index_update_package`` does that.
   2.11 indexes the show of the dataset's own schema.
 * Site figures: 2.12 removed the ``get_site_statistics`` template helper.
+* Harvest queues on Redis: CKAN 2.12 pins redis-py 8, whose connections time out reads after 5 s by default;
+  ckanext-harvest 1.6.3's consumers wait for work with a ``BLPOP`` without timeout, so an idle gather or fetch
+  consumer died with ``TimeoutError: Timeout reading from socket`` five seconds after it started waiting.
 """
 from __future__ import annotations
 
@@ -94,3 +97,36 @@ def site_statistics() -> dict[str, int]:
     groups = (model.Session.query(model.Group.id)
               .filter(model.Group.is_organization.is_(False), model.Group.state == "active").count())
     return {"dataset_count": datasets, "organization_count": organizations, "group_count": groups}
+
+
+def keep_harvest_consumers_waiting() -> None:
+    """Give ckanext-harvest's Redis connections no read timeout when the installed redis-py sets one by default.
+
+    The harvest consumers block on ``BLPOP`` until a job arrives (minutes or days); redis-py >= 6 applies a
+    5-second socket timeout to such a read unless the connection is made with ``socket_timeout=None``. We wrap
+    ``ckanext.harvest.queue.get_connection_redis`` (the only place the queues make a connection; it takes no
+    argument to pass one) so that the connections it makes keep waiting. With redis-py 5 (CKAN 2.11) the
+    default is already ``None`` and nothing is changed. Idempotent.
+    """
+    try:
+        from redis import _defaults as redis_defaults  # redis-py >= 6
+        from ckanext.harvest import queue
+    except ImportError:
+        return
+    if getattr(redis_defaults, "DEFAULT_SOCKET_TIMEOUT", None) is None:
+        return
+    original = queue.get_connection_redis
+    if getattr(original, "_grandest_waits", False):
+        return
+
+    def get_connection_redis() -> Any:
+        conn = original()
+        kwargs = conn.connection_pool.connection_kwargs
+        if kwargs.get("socket_timeout") is not None:
+            pool = conn.connection_pool
+            pool.disconnect()
+            kwargs["socket_timeout"] = None
+        return conn
+
+    get_connection_redis._grandest_waits = True  # type: ignore[attr-defined]
+    queue.get_connection_redis = get_connection_redis

@@ -43,6 +43,7 @@ from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
+from ckanext.grandest.common import compat
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.harvest import config as hconfig
 from ckanext.grandest.harvest import formats as hformats
@@ -162,6 +163,8 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
         if os.path.isdir(folder) and folder not in paths:
             config_["plugin_template_paths"] = [folder] + paths
         tk.add_template_directory(config_, "templates")
+        # the gather and fetch consumers must survive waiting for work on CKAN 2.12's redis-py 8
+        compat.keep_harvest_consumers_waiting()
 
     def get_helpers(self) -> dict[str, Any]:
         return {"grandest_harvest_job_notes": hreport.job_notes}
