@@ -10,6 +10,8 @@ its way by what the installed CKAN has (a feature check), so a 2.11 portal and a
   ``PackageSearchIndex.update_dict`` asserts it receives both; ``ckan.logic.index_update_package`` does that.
   2.11 indexes the show of the dataset's own schema.
 * Site figures: 2.12 removed the ``get_site_statistics`` template helper.
+* Resource files: 2.12 can keep them in a configured file storage (``ckan.files.storage.<name>.*``, the
+  ``file-keeper`` library: local disk, S3...); 2.11 has only ``ckan.storage_path``.
 """
 from __future__ import annotations
 
@@ -94,3 +96,26 @@ def site_statistics() -> dict[str, int]:
     groups = (model.Session.query(model.Group.id)
               .filter(model.Group.is_organization.is_(False), model.Group.state == "active").count())
     return {"dataset_count": datasets, "organization_count": organizations, "group_count": groups}
+
+
+def resource_file_storage() -> Any | None:
+    """The configured file storage of resource uploads (a ``file_keeper`` storage named by
+    ``ckan.files.default_storages.resource``), or None: CKAN 2.11 has no configured storages, and on 2.12 a
+    portal that configures none keeps its files under ``ckan.storage_path``."""
+    try:
+        from ckan.lib import files
+    except ImportError:  # CKAN 2.11
+        return None
+    from ckan.common import config
+
+    try:
+        return files.get_storage(config.get("ckan.files.default_storages.resource") or "resources")
+    except files.exc.UnknownStorageError:
+        return None
+
+
+def storage_resource_uploader() -> type | None:
+    """CKAN's uploader class for resource files kept in a configured storage (2.12), else None."""
+    from ckan.lib import uploader
+
+    return getattr(uploader, "FKResourceUpload", None)
