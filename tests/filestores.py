@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ckanext.grandest.common import compat, filestore
+from tests.live import EXTRA_FORWARDED
 
 PREFIX = "ckan.files.storage.resources."
 #: the stores of this CKAN: 2.12 has configured storages (local disk and S3), 2.11 only ckan.storage_path
@@ -85,12 +86,15 @@ def configure_file_store(kind: str, config: Any, monkeypatch: Any, tmp_path: Pat
         options = {"type": "ckan:fs", "path": str(folder), "initialize": "true"}
     for key, value in options.items():
         monkeypatch.setitem(config, PREFIX + key, value)
+        EXTRA_FORWARDED.add(PREFIX + key)  # a live server, a worker get the same storage
     monkeypatch.delitem(config, "ckan.storage_path", raising=False)
     _reset_storages()
     try:
         yield FileStore(kind)
     finally:
         for key in options:
-            config.pop(PREFIX + key, None)
+            EXTRA_FORWARDED.discard(PREFIX + key)
+        for key in [k for k in list(config.keys()) if str(k).startswith(PREFIX)]:
+            config.pop(key, None)  # also the defaults CKAN's config normalisation added for this storage
         config["ckan.storage_path"] = str(storage_path)
         _reset_storages()
