@@ -10,7 +10,7 @@ the dataset is purged after each upload (its file leaves the storage). Reported:
 max), the time ratio s3 / local, and each server's peak RSS (VmHWM) after the size's uploads: flat in file size
 means the upload is streamed, never held in memory.
 
-usage: .venv/bin/python bench/upload_bench.py [--sizes 50,200,1024] [--rounds 3] [--db ckan_dev --redis-db 0]
+usage: .venv/bin/python bench/upload_bench.py [--sizes 50,200,1024] [--rounds 3] [--db ckan_dev --redis-db 0 --solr-core ckan_dev]
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-DB = {"name": "ckan_dev", "redis": "0"}
+DB = {"name": "ckan_dev", "redis": "0", "core": "ckan_dev"}
 
 
 def env(kind: str) -> dict[str, str]:
@@ -49,7 +49,7 @@ def env(kind: str) -> dict[str, str]:
     pg = os.environ.get("GRANDEST_PG_PORT", "54329")
     db = DB["name"]
     e.update({"CKAN_SQLALCHEMY_URL": f"postgresql://ckan_default:pass@127.0.0.1:{pg}/{db}",
-              "CKAN_SOLR_URL": f"http://127.0.0.1:{os.environ.get('GRANDEST_SOLR_PORT', '18983')}/solr/{db}",
+              "CKAN_SOLR_URL": f"http://127.0.0.1:{os.environ.get('GRANDEST_SOLR_PORT', '18983')}/solr/{DB['core']}",
               "CKAN_REDIS_URL": f"redis://127.0.0.1:{os.environ.get('GRANDEST_REDIS_PORT', '63799')}/{DB['redis']}",
               "CKAN_SITE_ID": "grandest_dev" if db == "ckan_dev" else f"grandest_bench_{db}", "CKAN_STORAGE_PATH": str(BENCH / f"storage-{kind}"),
               "CKAN_MAX_UPLOAD_SIZE_MB": "2048",
@@ -141,6 +141,15 @@ def upload(base: str, token: str, package_id: str, path: Path) -> float:
     return elapsed
 
 
+#: the demo content of dev/portal: its first organization and dataset are the templates of the bench's
+DEMO = json.loads((ROOT / "dev" / "demo.json").read_text(encoding="utf-8"))
+
+
+def dataset(name: str, org_id: str) -> dict:
+    d = {k: v for k, v in DEMO["datasets"][0].items() if k != "resources"}
+    return {**d, "name": name, "owner_org": org_id}
+
+
 def bench_token() -> str:
     """An API token of the sysadmin ``banc`` of the bench's database (created through the CLI when missing)."""
     ini = write_ini("local")
@@ -149,6 +158,9 @@ def bench_token() -> str:
         return subprocess.run([str(VENV / "ckan"), "-c", str(ini), *args], env=env("local"), capture_output=True,
                               text=True)
 
+    init = cli("db", "init")  # idempotent: the tables of CKAN and of the plugins
+    if init.returncode != 0:
+        raise SystemExit(f"ckan db init failed on {DB['name']}: {init.stderr[-800:]}")
     if "name=banc" not in cli("user", "show", "banc").stdout:
         cli("user", "add", "banc", "email=banc@datagrandest.example", "password=banc-televersement-2026")
     cli("sysadmin", "add", "banc")
@@ -165,8 +177,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--db", default="ckan_dev", help="database (and Solr core) to run on; default the dev portal's")
     ap.add_argument("--redis-db", default="0")
+    ap.add_argument("--solr-core", default="ckan_dev", help="its own site_id keeps the bench's documents apart")
     a = ap.parse_args()
-    DB.update(name=a.db, redis=a.redis_db)
+    DB.update(name=a.db, redis=a.redis_db, core=a.solr_core)
     sizes = [int(s) for s in a.sizes.split(",")]
     BENCH.mkdir(parents=True, exist_ok=True)
     log = open(BENCH / "upload-bench.log", "ab")
@@ -187,20 +200,18 @@ def main() -> None:
                 try:
                     org_id = api(urls["local"], token, "organization_show", id=name)["id"]
                 except SystemExit:
-                    org_id = api(urls["local"], token, "organization_create", name=name,
-                                 title="Banc de téléversement")["id"]
+                    org_id = api(urls["local"], token, "organization_create",
+                                 **{**DEMO["organizations"][0], "name": name, "title": "Banc de téléversement"})["id"]
                 api(urls["local"], token, "grandest_quota_update", id=org_id, tier="free", max_storage_mb=10240,
                     max_file_mb=2048)
             for k in kinds:  # warm each server (first request, first upload path) before measuring
-                ds = api(urls[k], token, "package_create", name=f"banc-echauffement-{k}", owner_org=org_id,
-                         title="Banc")
+                ds = api(urls[k], token, "package_create", **dataset(f"banc-echauffement-{k}", org_id))
                 upload(urls[k], token, ds["id"], data_file(1))
                 api(urls[k], token, "dataset_purge", id=ds["id"])
                 base_rss[(size, k)] = peak_rss_mib(servers[k][1].pid)
             for r in range(a.rounds):
                 for k in (kinds if r % 2 == 0 else list(reversed(kinds))):
-                    ds = api(urls[k], token, "package_create", name=f"banc-{k}-{size}-{r}", owner_org=org_id,
-                             title="Banc")
+                    ds = api(urls[k], token, "package_create", **dataset(f"banc-{k}-{size}-{r}", org_id))
                     times.setdefault((size, k), []).append(upload(urls[k], token, ds["id"], path))
                     api(urls[k], token, "dataset_purge", id=ds["id"])
             for k in kinds:
