@@ -213,9 +213,12 @@ def main() -> None:
                 for k in (kinds if r % 2 == 0 else list(reversed(kinds))):
                     ds = api(urls[k], token, "package_create", **dataset(f"banc-{k}-{size}-{r}", org_id))
                     times.setdefault((size, k), []).append(upload(urls[k], token, ds["id"], path))
+                    print(f"{size} MiB {k} round {r}: {times[(size, k)][-1]:.2f} s", file=sys.stderr, flush=True)
                     api(urls[k], token, "dataset_purge", id=ds["id"])
             for k in kinds:
                 peaks[(size, k)] = peak_rss_mib(servers[k][1].pid)
+                print(f"{size} MiB {k}: peak RSS {peaks[(size, k)]:.0f} MiB (after warm-up "
+                      f"{base_rss[(size, k)]:.0f})", file=sys.stderr, flush=True)
         finally:
             for _url, proc in servers.values():
                 stop(proc)
