@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(sys.executable).parent
 BENCH = ROOT / ".dev" / "bench"
 MiB = 1 << 20
+RUN = f"{int(time.time()):x}"  # dataset names of this run (a dataset left by an interrupted run is not in the way)
 
 
 def free_port() -> int:
@@ -205,13 +206,13 @@ def main() -> None:
                 api(urls["local"], token, "grandest_quota_update", id=org_id, tier="free", max_storage_mb=10240,
                     max_file_mb=2048)
             for k in kinds:  # warm each server (first request, first upload path) before measuring
-                ds = api(urls[k], token, "package_create", **dataset(f"banc-echauffement-{k}", org_id))
+                ds = api(urls[k], token, "package_create", **dataset(f"banc-echauffement-{k}-{size}-{RUN}", org_id))
                 upload(urls[k], token, ds["id"], data_file(1))
                 api(urls[k], token, "dataset_purge", id=ds["id"])
                 base_rss[(size, k)] = peak_rss_mib(servers[k][1].pid)
             for r in range(a.rounds):
                 for k in (kinds if r % 2 == 0 else list(reversed(kinds))):
-                    ds = api(urls[k], token, "package_create", **dataset(f"banc-{k}-{size}-{r}", org_id))
+                    ds = api(urls[k], token, "package_create", **dataset(f"banc-{k}-{size}-{r}-{RUN}", org_id))
                     times.setdefault((size, k), []).append(upload(urls[k], token, ds["id"], path))
                     print(f"{size} MiB {k} round {r}: {times[(size, k)][-1]:.2f} s", file=sys.stderr, flush=True)
                     api(urls[k], token, "dataset_purge", id=ds["id"])
