@@ -36,7 +36,12 @@ select_ckan() {
     SOLR_DEV_CORE=ckan_dev$VSUF
     SOLR_TEST_CORE=ckan_test$VSUF${TEST_SLOT:+_$TEST_SLOT}
     mkdir -p "$VDIR"
+    # the extras of the suite this version installs: CKAN 2.12's configured file storages get the S3 adapter
+    if [ "$v" = 2.12 ]; then EXTRAS=dev,serve,s3; else EXTRAS=dev,serve; fi
 }
+
+# uses_s3 -> true when the selected CKAN version keeps its resource files in s3proxy (2.12: configured storages)
+uses_s3() { [ "$CKAN_VERSION" = 2.12 ]; }
 
 PG_PORT=${GRANDEST_PG_PORT:-54329}
 REDIS_PORT=${GRANDEST_REDIS_PORT:-63799}
@@ -44,6 +49,12 @@ SOLR_PORT=${GRANDEST_SOLR_PORT:-18983}
 SMTP_PORT=${GRANDEST_SMTP_PORT:-8025}
 CKAN_PORT=${GRANDEST_CKAN_PORT:-5000}
 UWSGI_PORT=${GRANDEST_UWSGI_PORT:-5080}
+# s3proxy (dev/s3proxy/): the S3-compatible object storage of CKAN 2.12's resource files in dev and tests. Its
+# access key pair is a fixed dev identity (never a production secret); DEV_S3_* are what dev/s3proxy/run.sh reads.
+S3_PORT=${GRANDEST_S3_PORT:-18399}
+export DEV_S3_IDENTITY=${GRANDEST_S3_IDENTITY:-grandest-dev}
+export DEV_S3_CREDENTIAL=${GRANDEST_S3_CREDENTIAL:-grandest-dev-secret-not-for-production}
+S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 GRANDEST_UWSGI_PROCESSES=${GRANDEST_UWSGI_PROCESSES:-2}
 GRANDEST_UWSGI_THREADS=${GRANDEST_UWSGI_THREADS:-4}
 
@@ -165,13 +176,16 @@ report_running() {
 # use_env dev|test -> exports the CKAN_* variables that point CKAN at our services (they override the ini,
 # so a moved port needs no edit of dev/portal.ini or test.ini).
 use_env() {
-    local db=$DEV_DB core=$SOLR_DEV_CORE rdb=$REDIS_BASE site=grandest_dev$VSUF
+    local db=$DEV_DB core=$SOLR_DEV_CORE rdb=$REDIS_BASE site=grandest_dev$VSUF bucket=grandest-dev
     if [ "$1" = test ]; then
         db=$TEST_DB; core=$SOLR_TEST_CORE; rdb=$((REDIS_BASE + 1 + ${TEST_SLOT:-0}))
-        site=grandest_test$VSUF${TEST_SLOT:+_$TEST_SLOT}
+        site=grandest_test$VSUF${TEST_SLOT:+_$TEST_SLOT}; bucket=grandest-test${TEST_SLOT:+-$TEST_SLOT}
     fi
     export CKAN_SITE_ID=$site
     export CKAN_SQLALCHEMY_URL="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT/$db"
     export CKAN_SOLR_URL="$SOLR_BASE/$core"
     export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$rdb"
+    # s3proxy: dev/portal.ini interpolates these (CKAN hands CKAN_* variables to the ini); the tests read them
+    export CKAN_S3_ENDPOINT=$S3_ENDPOINT CKAN_S3_BUCKET=$bucket
+    export CKAN_S3_KEY=$DEV_S3_IDENTITY CKAN_S3_SECRET=$DEV_S3_CREDENTIAL
 }

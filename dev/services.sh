@@ -150,6 +150,35 @@ start_solr() {
 }
 stop_solr() { stop_pidfile solr 30; }
 
+# --- s3proxy (S3 API over plain files, from Maven Central; see dev/s3proxy/) -------------------------------
+# Objects live under .dev/s3proxy/data/<bucket>/; CKAN's S3 storage creates its bucket on first use.
+# s3_ready -> true when s3proxy answers a ListBuckets signed (SigV4) with the dev key pair
+s3_ready() {
+    local empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --aws-sigv4 "aws:amz:us-east-1:s3" \
+        -H "x-amz-content-sha256: $empty" --user "$DEV_S3_IDENTITY:$DEV_S3_CREDENTIAL" "$S3_ENDPOINT/" 2>/dev/null)" = 200 ]
+}
+start_s3proxy() {
+    local log=$LOGDIR/s3proxy.log i t0=$SECONDS
+    if pidfile_pid s3proxy >/dev/null; then
+        s3_ready || die "s3proxy runs (pid $(pidfile_pid s3proxy)) but refuses the dev key pair on $S3_ENDPOINT; stop it (dev/stop) and start again."
+        ok "s3proxy already running on $S3_ENDPOINT"; return 0
+    fi
+    check_port_free s3 "$S3_PORT"
+    [ -f "$STATE/s3proxy/lib/.stamp" ] || bash "$ROOT/dev/s3proxy/install.sh" "$STATE/s3proxy" >>"$LOGDIR/s3proxy-install.log" 2>&1 \
+        || die "installing s3proxy from Maven Central failed; see $LOGDIR/s3proxy-install.log."
+    : >"$log"
+    start_bg s3proxy "$log" bash "$ROOT/dev/s3proxy/run.sh" "$STATE/s3proxy" "$S3_PORT"
+    for ((i = 0; i < 120; i++)); do
+        s3_ready && break
+        pidfile_pid s3proxy >/dev/null || { tail -n 30 "$log" >&2; die "s3proxy exited during start-up; its log is $log (last lines above)."; }
+        sleep 0.5
+    done
+    s3_ready || { tail -n 30 "$log" >&2; die "s3proxy did not answer on $S3_ENDPOINT within 60s; its log is $log (last lines above)."; }
+    ok "s3proxy on $S3_ENDPOINT, objects in $STATE/s3proxy/data (ready in $((SECONDS - t0))s, log $log)"
+}
+stop_s3proxy() { stop_pidfile s3proxy 20; }
+
 # --- SMTP capture (aiosmtpd, mail kept as a Maildir in .dev/mail) -----------------------------------------
 start_smtp() {
     local log=$LOGDIR/smtp.log

@@ -68,7 +68,7 @@ for v in "${VERSIONS[@]}"; do
         {
             "$PY" -m pip install -q --disable-pip-version-check pip==25.3 setuptools==84.2.1 wheel==0.48.0 &&
             "$PY" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" \
-                "ckan[requirements,dev]==$CKAN_FULL" -e "$ROOT[dev,serve]" &&
+                "ckan[requirements,dev]==$CKAN_FULL" -e "$ROOT[$EXTRAS]" &&
             "$PY" -m pip check
         } >"$log" 2>&1 || {
             tail -n 20 "$log" >&2
@@ -81,6 +81,12 @@ for v in "${VERSIONS[@]}"; do
         ok "Python stack for CKAN $CKAN_FULL installed in $VENV in $(( $(date +%s) - t0 ))s"
     fi
 done
+
+# --- s3proxy from Maven Central (CKAN 2.12's resource files in dev and tests; dev/s3proxy/) -----------------
+bash "$ROOT/dev/s3proxy/install.sh" "$STATE/s3proxy" >>"$LOGDIR/s3proxy-install.log" 2>&1 || {
+    tail -n 20 "$LOGDIR/s3proxy-install.log" >&2
+    die "installing s3proxy from Maven Central failed; see $LOGDIR/s3proxy-install.log (last lines above)."
+}
 
 # --- Solr from Maven Central -----------------------------------------------------------------------------
 bash "$ROOT/dev/solr/install.sh" "$STATE/solr" >>"$LOGDIR/solr-install.log" 2>&1 || {

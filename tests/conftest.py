@@ -6,6 +6,9 @@
 * ``sysadmin_env`` / ``api_call`` call the API through the Flask app like an HTTP client, with a real token.
 * ``live_server`` runs a real CKAN server (``ckan run``, tests/live.py) with the test's config,
   ``browser_page`` a real browser (Chromium); ``storage`` gives a test a storage folder of its own.
+* ``file_store`` runs a test once per resource store this CKAN offers (tests/filestores.py): ``local`` (2.11:
+  ``ckan.storage_path``; 2.12: a configured ``ckan:fs`` storage) and, on CKAN 2.12, ``s3`` (the real s3proxy
+  started by ``dev/test``), both with ``ckan.storage_path`` unset on 2.12.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.filestores import FILE_STORES, FileStore, configure_file_store
 from tests.live import LiveCkan, free_port, shared_options
 
 
@@ -115,6 +119,14 @@ def storage(tmp_path, ckan_config, monkeypatch):
     path.mkdir()
     monkeypatch.setitem(ckan_config, "ckan.storage_path", str(path))
     return path
+
+
+@pytest.fixture(params=FILE_STORES)
+def file_store(request, storage, ckan_config, monkeypatch, tmp_path) -> Any:
+    """The test's resource store, one run per store of this CKAN (``local``, and ``s3`` on 2.12): a
+    :class:`tests.filestores.FileStore` to look into it. Comes after ``storage`` (which it replaces on 2.12)."""
+    with configure_file_store(request.param, ckan_config, monkeypatch, tmp_path, storage) as store:
+        yield store
 
 
 @pytest.fixture

@@ -28,6 +28,9 @@ CKAN = Path(sys.executable).with_name("ckan")
 #: loads, and what fixtures such as ``storage`` set without a ``ckan_config`` marker)
 FORWARDED = ("ckan.plugins", "scheming.dataset_schemas", "scheming.organization_schemas", "scheming.presets",
              "ckanext.dcat.rdf.profiles", "licenses_group_url", "ckan.max_resource_size", "ckan.storage_path")
+#: options a fixture set for the current test without a ``ckan_config`` marker (the ``file_store`` fixture's
+#: storage options, tests/filestores.py): forwarded too, as long as the fixture lives
+EXTRA_FORWARDED: set[str] = set()
 #: the test slot's services: config option -> the CKAN_* variable that wins over the ini (see dev/lib.sh)
 SERVICES = {"sqlalchemy.url": "CKAN_SQLALCHEMY_URL", "solr_url": "CKAN_SOLR_URL",
             "ckan.redis.url": "CKAN_REDIS_URL", "ckan.site_id": "CKAN_SITE_ID"}
@@ -88,6 +91,7 @@ def shared_options(config: Mapping[str, Any], node: Any = None,
     names = list(keys)
     if node is not None:
         names += [mark.args[0] for mark in node.iter_markers("ckan_config")]
+    names += sorted(EXTRA_FORWARDED)
     return {k: config.get(k) for k in dict.fromkeys(names) if config.get(k) is not None}
 
 

@@ -13,6 +13,8 @@ its way by what the installed CKAN has (a feature check), so a 2.11 portal and a
 * Harvest queues on Redis: CKAN 2.12 pins redis-py 8, whose connections time out reads after 5 s by default;
   ckanext-harvest 1.6.3's consumers wait for work with a ``BLPOP`` without timeout, so an idle gather or fetch
   consumer died with ``TimeoutError: Timeout reading from socket`` five seconds after it started waiting.
+* Resource files: 2.12 can keep them in a configured file storage (``ckan.files.storage.<name>.*``, the
+  ``file-keeper`` library: local disk, S3...); 2.11 has only ``ckan.storage_path``.
 """
 from __future__ import annotations
 
@@ -130,3 +132,26 @@ def keep_harvest_consumers_waiting() -> None:
 
     get_connection_redis._grandest_waits = True  # type: ignore[attr-defined]
     queue.get_connection_redis = get_connection_redis
+
+
+def resource_file_storage() -> Any | None:
+    """The configured file storage of resource uploads (a ``file_keeper`` storage named by
+    ``ckan.files.default_storages.resource``), or None: CKAN 2.11 has no configured storages, and on 2.12 a
+    portal that configures none keeps its files under ``ckan.storage_path``."""
+    try:
+        from ckan.lib import files
+    except ImportError:  # CKAN 2.11
+        return None
+    from ckan.common import config
+
+    try:
+        return files.get_storage(config.get("ckan.files.default_storages.resource") or "resources")
+    except files.exc.UnknownStorageError:
+        return None
+
+
+def storage_resource_uploader() -> type | None:
+    """CKAN's uploader class for resource files kept in a configured storage (2.12), else None."""
+    from ckan.lib import uploader
+
+    return getattr(uploader, "FKResourceUpload", None)

@@ -91,12 +91,13 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
 
         refuse_empty_resource(resource)
 
-    # IUploader: resource files go through the quota-enforcing uploader
+    # IUploader: resource files go through the quota-enforcing uploader (over CKAN 2.12's configured resource
+    # storage when there is one, else over ckan.storage_path)
 
     def get_resource_uploader(self, data_dict: dict[str, Any]) -> Any:
-        from .storage import QuotaResourceUpload
+        from .storage import resource_uploader
 
-        return QuotaResourceUpload(data_dict)
+        return resource_uploader(data_dict)
 
     def get_uploader(self, upload_to: str, old_filename: str | None) -> Any:
         return None

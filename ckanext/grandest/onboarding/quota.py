@@ -394,14 +394,13 @@ class Drift:
 
 
 def reconcile(fix: bool = True, progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None) -> list[Drift]:
-    """Recompute every ledger from storage (sizes of the files on disk) and the datasets in the database.
+    """Recompute every ledger from storage (sizes of the files in the portal's resource store: the local disk or
+    CKAN 2.12's configured storage, e.g. S3) and the datasets in the database.
 
     Returns one :class:`Drift` per organization (recorded vs real). With ``fix``, the ledger, the per-dataset
     usage and the stored-file records are rewritten to the real values (one transaction per organization).
     """
-    import os
-
-    from ckan.lib import uploader
+    from ckanext.grandest.common import filestore
 
     session = model.Session
     orgs = session.query(model.Group.id, model.Group.name).filter(
@@ -411,7 +410,7 @@ def reconcile(fix: bool = True, progress: Callable[[Iterable[Any]], Iterable[Any
     ids = [org_id for org_id, _ in orgs] + sorted(known - set(names))
     iterator: Iterable[str] = progress(ids) if progress else ids
     drifts: list[Drift] = []
-    upload = uploader.ResourceUpload({})
+    store = filestore.resource_files()
     for org_id in iterator:
         pkgs = session.query(model.Package).filter(
             model.Package.owner_org == org_id,
@@ -427,9 +426,9 @@ def reconcile(fix: bool = True, progress: Callable[[Iterable[Any]], Iterable[Any
                     model.Resource.package_id == pkg.id, model.Resource.state == "active",
                     model.Resource.url_type == "upload"):
                 size = 0
-                if upload.storage_path:
+                if store is not None:
                     try:
-                        size = os.path.getsize(upload.get_path(res.id))
+                        size = store.size(store.location(res.id)) or 0
                     except (OSError, tk.ValidationError):
                         size = 0
                 files[res.id] = (pkg.id, size)

@@ -1,18 +1,24 @@
 """The resource uploader that counts and limits the bytes it writes (``IUploader``).
 
-CKAN's ``ResourceUpload`` checks only the global ``ckan.max_resource_size``, and the ``size`` it records is
-the client's when one is sent. :class:`QuotaResourceUpload` replaces its ``upload()``:
+CKAN's uploaders check only the global ``ckan.max_resource_size`` (or the storage's ``max_size``), and the
+``size`` they record is the client's when one is sent. Ours replace their ``upload()``, over the store the portal
+keeps resource files in (:mod:`ckanext.grandest.common.filestore`): :class:`QuotaResourceUpload` for
+``ckan.storage_path`` (CKAN 2.11, and 2.12 without configured storages), ``QuotaStorageUpload`` (from
+:func:`storage_uploader_class`) for CKAN 2.12's configured resource storage — a local disk or an S3-compatible
+object storage, the bytes are streamed to it:
 
 1. it locks the organization's ledger row (see :mod:`.quota`) and works out how many bytes this file may
    take: the smallest of the global maximum, the tier's maximum per file and the storage left (the file it
    replaces, if any, counts as free);
-2. it refuses at once a stream that is already known to be too long, and otherwise copies it to a temporary
-   file counting bytes, stopping as soon as the allowance is passed: the partial file is removed, the
-   transaction is rolled back and the user gets a message saying what is full and what to do;
-3. the file is moved into place only when complete; a file it replaces is kept aside until the transaction
-   commits (restored if it rolls back), and a new file is removed if the transaction rolls back: nothing
-   already stored is touched by a refused or failed request;
-4. it records the real size (``grandest_stored_file`` and the resource's ``size``) and updates the ledger.
+2. it refuses at once a stream that is already known to be too long (its length as received, not as claimed),
+   and otherwise writes it counting bytes, stopping as soon as the allowance is passed: the partial file is
+   removed from the store, the transaction is rolled back and the user gets a message saying what is full and
+   what to do;
+3. a file it replaces is kept aside in the store until the transaction commits (put back if it rolls back),
+   and a new file is removed if the transaction rolls back: nothing already stored is touched by a refused or
+   failed request;
+4. it records the size the store holds (``grandest_stored_file`` and the resource's ``size``) and updates the
+   ledger.
 """
 from __future__ import annotations
 
@@ -27,7 +33,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ckan import model
 from ckan.lib.uploader import ResourceUpload
+from ckan.plugins import toolkit as tk
 
+from ckanext.grandest.common import compat, filestore
 from ckanext.grandest.common.i18n import N_
 
 from . import config as cfg
@@ -41,48 +49,47 @@ log = logging.getLogger(__name__)
 UPLOAD_ERROR_KEY = N_("upload")
 
 FILE_OPS_KEY = "grandest_onboarding_file_ops"
-CHUNK = 1 << 20
 
 
 # --- files tied to the transaction ------------------------------------------------------------------------
+# Each operation names its store (common.filestore: the local disk or a configured file storage) and a location
+# in it.
 
-def _ops(session: Any) -> list[tuple[str, str, str | None]]:
+def _ops(session: Any) -> list[tuple[str, Any, str, str | None]]:
     return session.info.setdefault(FILE_OPS_KEY, [])
 
 
-def register_new(path: str) -> None:
+def register_new(files: Any, location: str) -> None:
     """A file written by this transaction: removed if the transaction does not commit."""
-    _ops(model.Session()).append(("new", path, None))
+    _ops(model.Session()).append(("new", files, location, None))
 
 
-def register_replaced(path: str, backup: str) -> None:
-    """``path`` was moved to ``backup``: put back if the transaction does not commit, else deleted."""
-    _ops(model.Session()).append(("replaced", path, backup))
+def register_replaced(files: Any, location: str, backup: str) -> None:
+    """``location`` was moved to ``backup``: put back if the transaction does not commit, else deleted."""
+    _ops(model.Session()).append(("replaced", files, location, backup))
 
 
-def register_delete(path: str) -> None:
-    """Delete ``path`` once the transaction commits (kept if it rolls back)."""
-    _ops(model.Session()).append(("delete", path, None))
+def register_delete(files: Any, location: str) -> None:
+    """Delete ``location`` once the transaction commits (kept if it rolls back)."""
+    _ops(model.Session()).append(("delete", files, location, None))
 
 
-def _remove(path: str | None) -> None:
-    if not path:
+def _remove(files: Any, location: str | None) -> None:
+    if not location:
         return
     try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:  # pragma: no cover - permissions, etc.
-        log.warning("could not remove %s: %s", path, exc)
+        files.remove(location)
+    except Exception as exc:  # pragma: no cover - permissions, storage down...
+        log.warning("could not remove %s from the %s store: %s", location, files.kind, exc)
 
 
 def _after_commit(session: Any) -> None:
     ops = session.info.pop(FILE_OPS_KEY, None) or []
-    for kind, path, backup in ops:
+    for kind, files, location, backup in ops:
         if kind == "replaced":
-            _remove(backup)
+            _remove(files, backup)
         elif kind == "delete":
-            _remove(path)
+            _remove(files, location)
     callbacks = session.info.pop(quota.AFTER_COMMIT_KEY, None) or []
     for callback in callbacks:
         try:
@@ -98,14 +105,15 @@ def _after_transaction_end(session: Any, transaction: Any) -> None:
     session.info.pop(quota.RECOUNT_KEY, None)
     session.info.pop(quota.AFTER_COMMIT_KEY, None)
     ops = session.info.pop(FILE_OPS_KEY, None) or []
-    for kind, path, backup in reversed(ops):
+    for kind, files, location, backup in reversed(ops):
         if kind == "new":
-            _remove(path)
+            _remove(files, location)
         elif kind == "replaced" and backup:
             try:
-                os.replace(backup, path)
-            except OSError as exc:  # pragma: no cover
-                log.error("could not restore %s from %s: %s", path, backup, exc)
+                files.remove(location)  # what the rolled-back request wrote there
+                files.move(backup, location)
+            except Exception as exc:  # pragma: no cover
+                log.error("could not restore %s from %s: %s", location, backup, exc)
 
 
 _listening = False
@@ -123,54 +131,20 @@ def listen() -> None:
     _listening = True
 
 
-# --- the uploader ---------------------------------------------------------------------------------------
+# --- the uploaders --------------------------------------------------------------------------------------
 
-class _TooLarge(Exception):
-    pass
+class _QuotaWriter:
+    """What both uploaders share: the allowance under the organization's locks, the limited write, the backup of
+    a replaced file, the size records."""
 
-
-class QuotaResourceUpload(ResourceUpload):
-    """CKAN's resource uploader, with quotas enforced while writing."""
-
-    def __init__(self, resource: dict[str, Any]) -> None:
-        self.grandest_package_id = resource.get("package_id")
-        super().__init__(resource)
-
-    def upload(self, id: str, max_size: int = 10) -> None:
-        if not self.storage_path:
-            return
-        if self.filename:
-            self._store(id, max_size)
-            return
-        if self.clear:
-            # the upload is replaced by a link: forget its size now, delete the file once committed
-            filepath = self.get_path(id)
-            model.Session.query(StoredFile).filter(StoredFile.resource_id == id).delete(
-                synchronize_session=False)
-            resource = model.Session.get(model.Resource, id)
-            if resource is not None:
-                quota.mark_stale(resource.package_id)  # the edit hook that follows must recount
-            if os.path.exists(filepath):
-                register_delete(filepath)
-
-    # -- internals
-
-    def _stream_length(self) -> int | None:
-        stream = self.upload_file
-        try:
-            pos = stream.tell()
-            stream.seek(0, os.SEEK_END)
-            length = stream.tell()
-            stream.seek(pos, os.SEEK_SET)
-            return length
-        except (AttributeError, OSError, ValueError):
-            return None
+    grandest_package_id: str | None
 
     def _refuse(self, message: str, kind: str) -> None:
         model.Session.rollback()
         raise quota.QuotaExceeded(UPLOAD_ERROR_KEY, message, kind)
 
-    def _store(self, id: str, max_size: int) -> None:
+    def _store(self, files: Any, location: str, id: str, max_size: int, source: Any,
+               content_type: str | None) -> None:
         session = model.Session
         resource = session.get(model.Resource, id)
         package_id = resource.package_id if resource is not None else self.grandest_package_id
@@ -204,46 +178,37 @@ class QuotaResourceUpload(ResourceUpload):
                                                   limits.max_storage_bytes, size)
             return quota.file_too_large_message(size, limit_value)
 
-        length = self._stream_length()
+        # the length of what the server received (never the client's claim): too long is refused at once
+        length = filestore.stream_length(source)
         if length is not None and length > allowed:
-            self.upload_file.close()
+            _close(source)
             self._refuse(message(length), kind)
 
-        directory = self.get_directory(id)
-        filepath = self.get_path(id)
-        os.makedirs(directory, exist_ok=True)
-        tmp = f"{filepath}~{uuid.uuid4().hex[:12]}"
-        written = 0
+        # a file this one replaces is kept aside until the transaction commits
+        backup = None
+        if files.exists(location):
+            backup = f"{location}.grandest-{uuid.uuid4().hex[:12]}"
+            files.move(location, backup)
+            register_replaced(files, location, backup)
+        else:
+            register_new(files, location)
+        reader = filestore.LimitedReader(source, allowed)
         try:
-            with open(tmp, "wb") as out:
-                self.upload_file.seek(0)
-                while True:
-                    chunk = self.upload_file.read(CHUNK)
-                    if not chunk:
-                        break
-                    written += len(chunk)
-                    if written > allowed:
-                        raise _TooLarge()
-                    out.write(chunk)
-        except _TooLarge:
-            _remove(tmp)
-            self._refuse(message(None), kind)
+            written = files.write(location, reader, length, content_type)
+        except filestore.TooLarge:
+            self._refuse(message(None), kind)  # the rollback removes the partial file, restores the old one
+        except _storage_errors() as err:
+            model.Session.rollback()
+            raise tk.ValidationError({UPLOAD_ERROR_KEY: [str(err)]})
         except BaseException:
-            _remove(tmp)
+            # an interrupted upload (client gone, storage down): the rollback removes what was written and puts
+            # back the file it replaced, now rather than whenever the session ends
+            model.Session.rollback()
             raise
         finally:
-            try:
-                self.upload_file.close()
-            except Exception:  # pragma: no cover
-                pass
-
-        if os.path.exists(filepath):
-            backup = f"{filepath}.grandest-{uuid.uuid4().hex[:12]}"
-            os.replace(filepath, backup)
-            register_replaced(filepath, backup)
-        else:
-            register_new(filepath)
-        os.replace(tmp, filepath)
+            _close(source)
+        if written > allowed:  # a storage that kept more than it was sent: never count past the allowance
+            self._refuse(message(written), kind)
 
         session.execute(
             pg_insert(StoredFile.__table__)
@@ -255,3 +220,91 @@ class QuotaResourceUpload(ResourceUpload):
             resource.size = written  # the real size, whatever the client claimed
         if package_id:
             quota.sync_dataset(package_id, enforce=False)
+
+    def _clear(self, files: Any, location: str, id: str) -> None:
+        """The upload is replaced by a link: forget its size now, delete the file once committed."""
+        model.Session.query(StoredFile).filter(StoredFile.resource_id == id).delete(synchronize_session=False)
+        resource = model.Session.get(model.Resource, id)
+        if resource is not None:
+            quota.mark_stale(resource.package_id)  # the edit hook that follows must recount
+        if files.exists(location):
+            register_delete(files, location)
+
+
+def _close(stream: Any) -> None:
+    try:
+        stream.close()
+    except Exception:  # pragma: no cover
+        pass
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """A configured storage's refusals (CKAN 2.12: its own size limit, a type it does not take)."""
+    try:
+        import file_keeper as fk
+    except ImportError:  # CKAN 2.11
+        return ()
+    return (fk.exc.LargeUploadError, fk.exc.WrongUploadTypeError, fk.exc.ExistingFileError)
+
+
+class QuotaResourceUpload(_QuotaWriter, ResourceUpload):
+    """CKAN's resource uploader for ``ckan.storage_path``, with quotas enforced while writing."""
+
+    def __init__(self, resource: dict[str, Any]) -> None:
+        self.grandest_package_id = resource.get("package_id")
+        super().__init__(resource)
+
+    def upload(self, id: str, max_size: int = 10) -> None:
+        if not self.storage_path:
+            return
+        files = filestore.LocalFiles(self.storage_path)
+        if self.filename:
+            os.makedirs(self.get_directory(id), exist_ok=True)
+            self._store(files, self.get_path(id), id, max_size, self.upload_file, None)
+        elif self.clear:
+            self._clear(files, self.get_path(id), id)
+
+
+def storage_uploader_class() -> type | None:
+    """The quota uploader over CKAN 2.12's configured resource storage (None on CKAN 2.11)."""
+    global _StorageUpload
+    base = compat.storage_resource_uploader()
+    if base is None:
+        return None
+    if _StorageUpload is None:
+        class QuotaStorageUpload(_QuotaWriter, base):  # type: ignore[misc, valid-type]
+            """CKAN 2.12's uploader for the configured resource storage (local disk, S3...), with quotas enforced
+            while the bytes are sent to the storage."""
+
+            def __init__(self, resource: dict[str, Any]) -> None:
+                self.grandest_package_id = resource.get("package_id")
+                super().__init__(resource)
+
+            def upload(self, id: str, max_size: int = 10) -> None:
+                if not self.storage or not tk.config.get("ckan.uploads_enabled", True):
+                    return
+                files = filestore.StorageFiles(self.storage)
+                location = self.get_path(id)
+                if self.filename:
+                    self._store(files, location, id, max_size, self.upload_file.stream,
+                                self.upload_file.content_type)
+                elif self.clear:
+                    self._clear(files, location, id)
+
+        _StorageUpload = QuotaStorageUpload
+    return _StorageUpload
+
+
+_StorageUpload: type | None = None
+
+
+def resource_uploader(data_dict: dict[str, Any]) -> Any:
+    """The quota uploader for this portal's resource files: over its configured resource storage (CKAN 2.12),
+    else over ``ckan.storage_path``; None when it has neither (CKAN's own default then answers)."""
+    if compat.resource_file_storage() is not None:
+        cls = storage_uploader_class()
+        if cls is not None:
+            return cls(data_dict)
+    if tk.config.get("ckan.storage_path"):
+        return QuotaResourceUpload(data_dict)
+    return None

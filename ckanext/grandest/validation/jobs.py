@@ -2,7 +2,8 @@
 
 ``validate_resource(run_id)``
     claims a ``pending`` run (``running``), re-reads the resource with ``ignore_auth``, gets the file (an
-    upload from CKAN's storage through the uploader's ``get_path``; a link through the engine's safe
+    upload from the portal's resource store (common.filestore: read in place on a local disk, streamed from
+    CKAN 2.12's configured storage, e.g. S3); a link through the engine's safe
     :func:`~.engine.fetch`: http(s) only, no private/loopback/link-local address, size and time caps), runs the
     engine with the resource's declared schema, stores the report (``success``: nothing to fix, ``failure``:
     problems found, ``error``: the file could not be checked), re-computes the scores of the dataset and sends
@@ -32,7 +33,7 @@ from ckan import model
 
 from . import config as cfg
 from . import scheduler, scoring
-from .engine import ENGINE_VERSION, FetchResult, fetch, local_file, validate_file
+from .engine import ENGINE_VERSION, FetchResult, fetch, local_file, streamed_file, validate_file
 from .model import ERROR, FAILURE, PENDING, RUNNING, SUCCESS, ResourceQuality, ValidationRun, now
 
 log = logging.getLogger(__name__)
@@ -86,24 +87,26 @@ def schema_ref(res: dict[str, Any]) -> str | dict[str, Any] | None:
     return text
 
 
-def _upload_path(res: dict[str, Any]) -> str | None:
-    from ckan.lib import uploader
+def _uploaded_file(res: dict[str, Any], limits: Any) -> FetchResult:
+    """The uploaded file of ``res``, from the portal's resource store: read in place on a local disk, streamed
+    to a temporary copy from a configured storage (CKAN 2.12: S3...)."""
+    from ckanext.grandest.common import filestore
 
-    upload = uploader.get_resource_uploader(dict(res))
-    if not getattr(upload, "storage_path", None):
-        return None
-    return upload.get_path(res["id"])
+    url = str(res.get("url") or "")
+    store = filestore.resource_files()
+    if store is None:
+        return FetchResult(url=url, uploaded=True, error_code="not-found", error_message=NO_STORAGE)
+    location = store.location(res["id"])
+    path = store.local_path(location)
+    if path is not None:
+        return local_file(path, url=res.get("url"), limits=limits)
+    return streamed_file(store.chunks(location), url=url, limits=limits)
 
 
 def _check(res: dict[str, Any]) -> dict[str, Any]:
     limits = cfg.limits()
     if res.get("url_type") == "upload":
-        path = _upload_path(res)
-        if path is None:
-            fetched = FetchResult(url=str(res.get("url") or ""), uploaded=True, error_code="not-found",
-                                  error_message=NO_STORAGE)
-        else:
-            fetched = local_file(path, url=res.get("url"), limits=limits)
+        fetched = _uploaded_file(res, limits)
         name = _file_name(res)
     else:
         fetched = fetch(str(res.get("url") or ""), limits=limits, allow_loopback=cfg.allow_loopback())

@@ -893,25 +893,25 @@ def resource_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
 def dataset_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     """Purging a dataset takes it out of its organization's ledger and deletes its uploaded files (once the
     purge is committed)."""
-    from ckan.lib.uploader import get_resource_uploader
+    from ckanext.grandest.common import filestore
 
     from .. import storage
 
     tk.check_access("dataset_purge", context, data_dict)
     pkg = model.Package.get(data_dict.get("id") or "")
     if pkg is not None:
-        paths = []
-        uploader = get_resource_uploader({})
+        files = filestore.resource_files()
+        locations = []
         for res in model.Session.query(model.Resource).filter(model.Resource.package_id == pkg.id,
                                                                 model.Resource.url_type == "upload"):
-            if getattr(uploader, "storage_path", None):
+            if files is not None:
                 try:
-                    paths.append(uploader.get_path(res.id))
+                    locations.append(files.location(res.id))
                 except tk.ValidationError:
                     continue
         quota.forget_dataset(pkg.id)
-        for path in paths:
-            storage.register_delete(path)
+        for location in locations:
+            storage.register_delete(files, location)
     try:
         return up_func(context, data_dict)
     except Exception:

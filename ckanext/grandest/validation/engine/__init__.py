@@ -14,7 +14,7 @@ Public API::
 """
 from __future__ import annotations
 
-from .fetch import FetchResult, fetch, is_public_address, local_file
+from .fetch import FetchResult, fetch, is_public_address, local_file, streamed_file
 from .limits import DEFAULT_LIMITS, Limits
 from .mqa import score_metadata
 from .prescan import PrescanResult, prescan
@@ -35,6 +35,7 @@ __all__ = [
     "list_catalogue",
     "load_schema",
     "local_file",
+    "streamed_file",
     "prescan",
     "score_dataset_data",
     "score_metadata",

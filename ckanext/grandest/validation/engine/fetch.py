@@ -20,17 +20,21 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import ipaddress
+import logging
 import os
 import socket
 import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import fetch_error_message
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "DataGrandEst-validation/1.0 (+https://www.datagrandest.fr)"
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -56,9 +60,12 @@ class FetchResult:
     redirects: list[str] = dataclasses.field(default_factory=list)
     elapsed: float = 0.0
     uploaded: bool = False
+    temporary: bool = False
+    """``path`` is a copy made for this check (an uploaded file streamed from an object storage): deleted by
+    :meth:`cleanup` although the file was uploaded."""
 
     def cleanup(self) -> None:
-        if self.path and not self.uploaded:
+        if self.path and (not self.uploaded or self.temporary):
             try:
                 os.unlink(self.path)
             except FileNotFoundError:
@@ -102,6 +109,43 @@ def local_file(path: str, *, url: str | None = None, limits: Limits = DEFAULT_LI
     if size > limits.max_download_bytes:
         result.error_code = "too-large"
         result.error_message = fetch_error_message("too-large", limit=limits.max_download_bytes)
+        return result
+    result.ok = True
+    return result
+
+
+def streamed_file(chunks: Iterable[bytes], *, url: str | None = None,
+                  limits: Limits = DEFAULT_LIMITS, dest_dir: str | None = None) -> FetchResult:
+    """Copy an uploaded file that is not on this machine's disk (``chunks``: its bytes as its storage streams
+    them, e.g. from S3) to a temporary file, at most ``max_download_bytes``; the result's :meth:`cleanup`
+    deletes the copy. ``chunks`` raising FileNotFoundError means the file is missing."""
+    result = FetchResult(url=url or "", uploaded=True, final_url=url, temporary=True)
+    started = time.monotonic()
+    fd, tmp_path = tempfile.mkstemp(prefix="grandest-stored-", dir=dest_dir)
+    result.path = tmp_path
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                result.bytes += len(chunk)
+                if result.bytes > limits.max_download_bytes:
+                    result.error_code = "too-large"
+                    result.error_message = fetch_error_message("too-large", limit=limits.max_download_bytes)
+                    break
+                out.write(chunk)
+    except FileNotFoundError:
+        result.error_code = "not-found"
+        result.error_message = fetch_error_message("not-found")
+    except Exception as exc:  # the storage could not be read (down, refused...)
+        result.error_code = "not-found"
+        result.error_message = fetch_error_message("not-found")
+        log.warning("could not read the uploaded file %s from its storage: %s", url, exc)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    result.elapsed = time.monotonic() - started
+    if result.error_code:
+        result.cleanup()
         return result
     result.ok = True
     return result
