@@ -1,8 +1,8 @@
 """docs/deploy.md followed step by step, so that the recipe cannot rot: its systemd units (the ones written out and
 the ones the text derives from them) are rendered with this machine's paths and checked by ``systemd-analyze
 verify``; its uWSGI unit's commands and environment and its nginx ``server`` block serve the portal; the
-worker and scheduled commands of its table run against the real services (the harvest consumers' units are
-verified, not started: see below); the upgrade steps' migrations run.
+worker, harvest consumers and scheduled commands of its table run against the real services (an idle harvest
+consumer must outlive redis-py 8's 5 s read timeout); the upgrade steps' migrations run.
 
 Only paths change (virtualenv, ckan.ini, log folder, ports); every command, option and unit line is the doc's.
 """
@@ -164,12 +164,12 @@ def test_the_recipe_serves_the_portal_and_runs_its_workers_and_scheduled_command
         started.append(subprocess.Popen(["nginx", "-c", str(conf)], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.STDOUT, start_new_session=True))
 
-        # the long-running units of the table: the worker(s). The harvest consumers are not started here: on
-        # CKAN 2.12 (redis-py 8, whose reads time out after 5 s by default) an idle consumer can die in its
-        # BLPOP with "Timeout reading from socket" (seen in the dev portal's logs too): to be fixed first.
+        # the long-running units of the table: the worker(s) and the harvest consumers. An idle consumer must keep
+        # waiting: on CKAN 2.12 (redis-py 8, reads time out after 5 s by default) it used to die in its BLPOP with
+        # "Timeout reading from socket" (compat.keep_harvest_consumers_waiting); checked at the end, > 5 s later
         daemons = {}
         for unit, _ in doc_table():
-            if not unit.endswith(".service") or "harvest" in unit:
+            if not unit.endswith(".service"):
                 continue
             _, (command,) = _unit_env_and_commands(units[unit])
             with open(logs / f"{unit}.log", "wb") as out:
@@ -177,6 +177,7 @@ def test_the_recipe_serves_the_portal_and_runs_its_workers_and_scheduled_command
                                                  start_new_session=True)
             started.append(daemons[unit])
 
+        daemons_started = time.time()
         deadline = time.time() + 120
         while True:
             try:
@@ -216,6 +217,8 @@ def test_the_recipe_serves_the_portal_and_runs_its_workers_and_scheduled_command
         for command in oneshots + [f"{venv_bin}/ckan -c {ini} {step}" for step in upgrade]:
             done = subprocess.run(command.split(), env=env, capture_output=True, text=True, timeout=180)
             assert done.returncode == 0, (command, done.stdout[-1500:], done.stderr[-1500:])
+        time.sleep(max(0.0, daemons_started + 12 - time.time()))  # every consumer has waited idle > 5 s
+        assert any("harvest" in unit for unit in daemons), sorted(daemons)
         for unit, proc in daemons.items():
             assert proc.poll() is None, (logs / f"{unit}.log").read_text(errors="replace")[-3000:]
     finally:

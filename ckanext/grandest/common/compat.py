@@ -123,11 +123,12 @@ def keep_harvest_consumers_waiting() -> None:
 
     def get_connection_redis() -> Any:
         conn = original()
+        # the pool makes its connections from these keyword arguments; without the key, the connection class
+        # applies its own 5 s default: the key must be present and None (no connection is open yet)
         kwargs = conn.connection_pool.connection_kwargs
-        if kwargs.get("socket_timeout") is not None:
-            pool = conn.connection_pool
-            pool.disconnect()
-            kwargs["socket_timeout"] = None
+        kwargs["socket_timeout"] = None
+        if "orig_socket_timeout" in kwargs:
+            kwargs["orig_socket_timeout"] = None
         return conn
 
     get_connection_redis._grandest_waits = True  # type: ignore[attr-defined]
