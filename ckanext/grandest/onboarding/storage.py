@@ -199,7 +199,18 @@ class _QuotaWriter:
             self._refuse(message(None), kind)  # the rollback removes the partial file, restores the old one
         except _storage_errors() as err:
             model.Session.rollback()
-            raise tk.ValidationError({UPLOAD_ERROR_KEY: [str(err)]})
+            log.warning("grandest_onboarding: the storage refused %s: %s", location, err)
+            raise tk.ValidationError({UPLOAD_ERROR_KEY: [tk._(
+                "The file storage refused this file ({reason}). Nothing was changed: the previous file, if any, "
+                "is kept.").format(reason=type(err).__name__)]})
+        except _storage_failures() as err:
+            # the storage is down or answers with an error (an S3 endpoint unreachable, a refused key...): the
+            # person publishing gets a clear message, not a 500; the administrators get the cause in the log
+            model.Session.rollback()
+            log.error("grandest_onboarding: the storage failed to write %s: %r", location, err)
+            raise tk.ValidationError({UPLOAD_ERROR_KEY: [tk._(
+                "The file could not be stored: the file storage did not answer as expected. Nothing was "
+                "changed; please try again later, and tell the portal's administrators if it happens again.")]})
         except BaseException:
             # an interrupted upload (client gone, storage down): the rollback removes what was written and puts
             # back the file it replaced, now rather than whenever the session ends
@@ -245,6 +256,25 @@ def _storage_errors() -> tuple[type[BaseException], ...]:
     except ImportError:  # CKAN 2.11
         return ()
     return (fk.exc.LargeUploadError, fk.exc.WrongUploadTypeError, fk.exc.ExistingFileError)
+
+
+def _storage_failures() -> tuple[type[BaseException], ...]:
+    """A configured storage that fails (unreachable, refusing the request): file-keeper's errors and, for the S3
+    adapter, botocore's. A client that goes away mid-upload is not one of them (re-raised as it is)."""
+    found: list[type[BaseException]] = []
+    try:
+        import file_keeper as fk
+
+        found.append(fk.exc.FilesError)
+    except ImportError:  # CKAN 2.11
+        pass
+    try:
+        from botocore import exceptions as boto_exc
+
+        found += [boto_exc.BotoCoreError, boto_exc.ClientError]
+    except ImportError:  # no S3 adapter installed
+        pass
+    return tuple(found)
 
 
 class QuotaResourceUpload(_QuotaWriter, ResourceUpload):
