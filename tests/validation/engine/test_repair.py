@@ -11,6 +11,7 @@ import pytest
 from ckanext.grandest.validation.engine import validate_file
 from ckanext.grandest.validation.engine.limits import Limits
 from ckanext.grandest.validation.engine.repair import repair_csv
+from tests.validation.engine.conftest import messy_subventions
 
 SIRET_A = "21670482500019"
 SIRET_B = "77567227200017"
@@ -173,22 +174,6 @@ def test_huge_file_is_refused_before_reading(tmp_path):
     result = repair_csv(src, output=str(tmp_path / "out.csv"), limits=Limits(max_download_bytes=1000))
     assert result.refused == "too-large" and result.refused_params["limit"] == 1000
     assert not (tmp_path / "out.csv").exists()
-
-
-def messy_subventions() -> bytes:
-    """A clerk's export: Windows-1252, ``;``, decimal comma, French dates, Oui/Non, spaced SIRET, header case,
-    empty trailing rows and columns."""
-    header = ("NomAttribuant;idAttribuant;date convention;referenceDecision;nomBeneficiaire;idBeneficiaire;"
-              "rnaBeneficiaire;objet;montant;nature;conditionsVersement;datesPeriodeVersement;idRAE;"
-              "notificationUE;pourcentageSubvention;dispositifAide;;")
-    rows = [
-        "Strasbourg;216 704 825 00019;31/01/2024;;Association Élan;775 672 272 00017;;Achat de matériel;"
-        "1234,50;aide en numéraire;unique;2024-02-01;;Oui;0,5;;;",
-        "Strasbourg;216 704 825 00019;5 avril 2024;;Club de Pétanque;775 672 272 00017;;Fête;100;"
-        "aide en numéraire;unique;2024-05-01;;Non;1;;;",
-        ";;;;;;;;;;;;;;;;;",
-    ]
-    return ("\r\n".join([header, *rows]) + "\r\n").encode("cp1252")
 
 
 def test_messy_file_becomes_valid_in_one_pass(tmp_path):
