@@ -103,13 +103,15 @@ def describe(result: dict[str, Any]) -> dict[str, Any]:
     out["kinds"] = [{"kind": k, "label": tk._(KIND_LABELS[k]), "count": counts[k]} for k in KINDS if counts.get(k)]
     for change in out.get("changes") or []:
         change["label"] = tk._(KIND_LABELS.get(change.get("kind"), change.get("kind") or ""))
-    out["ambiguous_dates"] = [
-        dict(a, message=tk._(AMBIGUOUS if a.get("reason") == "ambiguous" else MIXED).format(
-            column=a.get("column"), examples=", ".join(a.get("examples") or [])))
-        for a in out.get("ambiguous_dates") or []]
+    out["ambiguous_dates"] = [dict(a, message=_date_message(a)) for a in out.get("ambiguous_dates") or []]
     if out.get("refused"):
         out["message"] = refusal_message(out["refused"], out.get("refused_params"))
     return out
+
+
+def _date_message(entry: dict[str, Any]) -> str:
+    template = AMBIGUOUS if entry.get("reason") == "ambiguous" else MIXED
+    return tk._(template).format(column=entry.get("column"), examples=", ".join(entry.get("examples") or []))
 
 
 # --- files ---------------------------------------------------------------------------------------------------

@@ -77,14 +77,15 @@ def _row_cached(schema_id: str, version: str) -> tuple[tuple[str, ...], tuple[st
 
 def type_words(field: dict[str, Any]) -> str:
     ftype = field.get("type") or "string"
+    words = FORMAT_WORDS.get(field.get("format")) or TYPE_WORDS.get(ftype) or TYPE_WORDS["string"]
     if field.get("format") in FORMAT_WORDS:
-        text = tk._(FORMAT_WORDS[field["format"]])
+        text = tk._(words)
     elif ftype == "boolean":
-        text = tk._(TYPE_WORDS["boolean"]).format(
+        text = tk._(words).format(
             true=" / ".join(str(v) for v in field.get("trueValues") or ["true"]),
             false=" / ".join(str(v) for v in field.get("falseValues") or ["false"]))
     else:
-        text = tk._(TYPE_WORDS.get(ftype, TYPE_WORDS["string"]))
+        text = tk._(words)
     constraints = field.get("constraints") or {}
     extra = []
     if constraints.get("minimum") is not None:
