@@ -504,8 +504,8 @@ class TestAutomaticRepairsGoThroughTheQuota:
         set_quota(org["id"], max_storage_mb=1)
         ds = _dataset(app, token, org["id"])
         # Windows-1252: one byte per accented letter, two in UTF-8: the repaired copy does not fit
-        content = ("nom;ville\n" + "Éléonore Hélène;Sélestat-Château\n" * 20_000).encode("cp1252")
-        assert len(content) < MiB
+        content = ("nom;ville\n" + "Éléonore Hélène;Sélestat-Château\n" * 29_000).encode("cp1252")
+        assert len(content) < MiB < len(content.decode("cp1252").encode("utf-8"))
         res = upload(app, token, content, filename="noms.csv", package_id=ds["id"], status=200).json["result"]
         before = sorted(_files_in(storage))
         body = api_post(app, "grandest_repair_apply", token, status=409, id=res["id"])

@@ -109,24 +109,30 @@ class TestApply:
         assert "original-subventions.csv" in original.headers["Content-Disposition"]
 
     def test_the_page_offers_the_preview_and_applies_on_consent(self, app, messy, run_worker):
+        from tests.onboarding.conftest import login
+
         res_id = messy["resource"]["id"]
         run_worker()
-        headers = {"Authorization": messy["users"]["editor"]["token"]}
-        report = app.get(f"/dataset/subventions-2024/resource/{res_id}/validation", headers=headers).body
-        assert "Voir les réparations automatiques" in report
         assert "Voir les réparations automatiques" not in app.get(
             f"/dataset/subventions-2024/resource/{res_id}/validation").body  # anonymous: no offer
-        page = app.get(f"/dataset/subventions-2024/resource/{res_id}/repair", headers=headers, status=200).body
+        client = app.test_client()
+        login(client, messy["users"]["editor"]["name"])  # a browser's session (cookies), not an API token
+        report = client.get(f"/dataset/subventions-2024/resource/{res_id}/validation").get_data(as_text=True)
+        assert "Voir les réparations automatiques" in report
+        page = client.get(f"/dataset/subventions-2024/resource/{res_id}/repair").get_data(as_text=True)
         assert "Accepter ces réparations" in page and "31/01/2024" in page and "2024-01-31" in page
         fingerprint = re.search(r'name="fingerprint" value="([^"]*)"', page).group(1)
         # without the CSRF token the form is refused and nothing changes
-        app.post(f"/dataset/subventions-2024/resource/{res_id}/repair", headers=headers,
-                 data={"fingerprint": fingerprint}, status=403)
+        refused = client.post(f"/dataset/subventions-2024/resource/{res_id}/repair", data={"fingerprint": fingerprint})
+        assert refused.status_code in (400, 403)
         assert _stored(res_id) == messy_subventions()
-        resp = app.post(f"/dataset/subventions-2024/resource/{res_id}/repair", headers=headers,
-                        data={"fingerprint": fingerprint, "_csrf_token": _csrf(page)}, follow_redirects=False)
+        resp = client.post(f"/dataset/subventions-2024/resource/{res_id}/repair",
+                           data={"fingerprint": fingerprint, "_csrf_token": _csrf(page)}, follow_redirects=False)
         assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/resource/{res_id}/validation")
         assert _stored(res_id).startswith(b"nomAttribuant,")
+        report = client.get(resp.headers["Location"]).get_data(as_text=True)
+        flash = re.search(r"(?s)flash-messages\">(.*?)</div>", report).group(1)
+        assert "Le fichier a été réparé (17 changements)" in flash, flash
 
     def test_a_stale_preview_is_refused(self, app, messy):
         body = api_post(app, "grandest_repair_apply", messy["users"]["admin"]["token"], status=409,

@@ -2,6 +2,7 @@
 XLSX « Notice » sheet), and « Publier avec ce modèle » pre-selecting the schema of the new resource."""
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -44,8 +45,7 @@ def test_the_xlsx_template_has_the_data_and_a_french_notice(app, schema_id, tmp_
     path.write_bytes(csv_body.data)
     assert validate_file(str(path), name="modele.csv", schema=schema_id)["status"] == "valid"
     example = [(c.value or "") for c in data[2]]
-    assert csv_body.data.decode("utf-8").splitlines()[1] == ",".join(
-        f'"{v}"' if ("," in v or '"' in v) else v for v in example)
+    assert list(csv.reader(io.StringIO(csv_body.data.decode("utf-8"))))[1] == example
     assert [c.value for c in notice[1]] == ["Colonne", "Signification", "Type et format", "Obligatoire ?",
                                             "Valeurs autorisées", "Exemple"]
     assert [r[0].value for r in notice.iter_rows(min_row=2)] == [f["name"] for f in fields]
