@@ -8,7 +8,7 @@ import os
 import pytest
 
 from tests.helpers import api_post
-from tests.onboarding.conftest import (MiB, onboarding_config, quota_of, set_quota, stored_path, upload)
+from tests.onboarding.conftest import (MiB, PLUGINS, onboarding_config, quota_of, set_quota, stored_path, upload)
 
 
 def _dataset(app, token, org_id, name="budget-2026", **extra):
@@ -491,3 +491,42 @@ class TestDeletionPathsThatBypassTheActions:
         call_action("dataset_purge", {"user": sysadmin["name"]}, id=b["id"])  # 2.11 purges empty orgs only
         call_action("organization_purge", {"user": sysadmin["name"]}, id=org["id"])
         self._no_drift()
+
+
+@onboarding_config(plugins=PLUGINS + " grandest_validation")
+class TestAutomaticRepairsGoThroughTheQuota:
+    """Issue #13: an accepted repair replaces the file through resource_update with the upload, so the quota
+    applies to it as to any upload; the original kept aside by the repair is not counted (docs/score-qualite.md)."""
+
+    def test_a_repair_that_would_overflow_the_storage_is_refused_and_nothing_is_lost(self, app, commune_admin,
+                                                                                     storage):
+        org, token = commune_admin["org"], commune_admin["token"]
+        set_quota(org["id"], max_storage_mb=1)
+        ds = _dataset(app, token, org["id"])
+        # Windows-1252: one byte per accented letter, two in UTF-8: the repaired copy does not fit
+        content = ("nom;ville\n" + "Éléonore Hélène;Sélestat-Château\n" * 29_000).encode("cp1252")
+        assert len(content) < MiB < len(content.decode("cp1252").encode("utf-8"))
+        res = upload(app, token, content, filename="noms.csv", package_id=ds["id"], status=200).json["result"]
+        before = sorted(_files_in(storage))
+        body = api_post(app, "grandest_repair_apply", token, status=409, id=res["id"])
+        assert "espace de stockage" in body["error"]["upload"][0]
+        with open(stored_path(res["id"]), "rb") as f:
+            assert f.read() == content
+        assert sorted(_files_in(storage)) == before
+        assert quota_of(org["id"])["usage"]["bytes_used"] == len(content)
+        assert not os.path.exists(os.path.join(storage, "grandest_validation", "originals", res["id"], "original"))
+
+    def test_an_accepted_repair_is_counted_at_its_real_size_and_the_original_is_not(self, app, commune_admin,
+                                                                                    storage):
+        org, token = commune_admin["org"], commune_admin["token"]
+        set_quota(org["id"], max_storage_mb=1)
+        ds = _dataset(app, token, org["id"])
+        content = "nom;montant\nÉcole;1,5\n".encode("cp1252")
+        res = upload(app, token, content, filename="noms.csv", package_id=ds["id"], status=200).json["result"]
+        api_post(app, "grandest_repair_apply", token, id=res["id"])
+        with open(stored_path(res["id"]), "rb") as f:
+            repaired = f.read()
+        assert repaired == "nom,montant\r\nÉcole,1.5\r\n".encode("utf-8")
+        assert quota_of(org["id"])["usage"]["bytes_used"] == len(repaired)
+        with open(os.path.join(storage, "grandest_validation", "originals", res["id"], "original"), "rb") as f:
+            assert f.read() == content

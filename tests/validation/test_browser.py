@@ -187,3 +187,49 @@ def test_the_dataset_page_updates_on_its_own_while_its_files_are_checked(storage
     announced = live.inner_text()
     assert announced.startswith("Vérification terminée :") and "Insuffisant" in announced
     page.screenshot(path=SHOTS.format("8-dataset-updated"), full_page=False)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queue")
+def test_a_messy_file_is_repaired_in_one_consent_step(storage, live_server, browser_page, run_worker):
+    """Issue #13, item 2: the report offers the automatic repairs; the preview shows the changed cells; one
+    click replaces the file, the worker checks it again and the badge changes."""
+    from ckan.tests import factories
+
+    from tests.validation.conftest import upload
+    from tests.validation.engine.conftest import messy_subventions
+
+    user = factories.User(name="secretaire-ribeauville", fullname="Secrétariat de mairie", password=PASSWORD)
+    org = factories.Organization(name="commune-de-ribeauville", title="Commune de Ribeauvillé", actor_type="commune",
+                                 insee_code="68269", users=[{"name": user["name"], "capacity": "admin"}])
+    dataset = make_dataset(org["id"], name="subventions-2024")
+    res = upload(dataset["id"], messy_subventions(), "subventions.csv", format="CSV", schema="scdl/subventions",
+                 name="Subventions 2024")
+    run_worker()
+    page = browser_page
+    base = live_server.url
+    browser_login(page, base, user["name"], PASSWORD)
+    report_url = f"{base}/dataset/{dataset['name']}/resource/{res['id']}/validation"
+    page.goto(report_url)
+    badge_before = page.locator(".grandest-quality-box .grandest-score").first.inner_text()
+    page.screenshot(path=SHOTS.format("repair-1-report"), full_page=True)
+
+    page.click("text=Voir les réparations automatiques")
+    page.wait_for_url(re.compile(r".*/repair$"))
+    kinds = page.locator("#repair-kinds").inner_text()
+    for text in ("Encodage du texte converti en UTF-8", "Séparateur de colonnes remplacé par une virgule",
+                 "Dates écrites sous la forme normalisée AAAA-MM-JJ"):
+        assert text in kinds, text
+    cells = page.locator("#repair-changes tbody tr").all_inner_texts()
+    assert any("5 avril 2024" in row and "2024-04-05" in row for row in cells), cells
+    page.screenshot(path=SHOTS.format("repair-2-preview"), full_page=True)
+
+    page.click("#repair-accept")
+    page.wait_for_url(re.compile(r".*/validation$"))
+    assert "Le fichier a été réparé" in page.locator("body").inner_text()
+    run_worker()
+    page.goto(report_url)
+    body = page.locator("body").inner_text()
+    assert "Dernière réparation automatique" in body and "Télécharger le fichier d'origine" in body
+    badge_after = page.locator(".grandest-quality-box .grandest-score").first.inner_text()
+    assert badge_after != badge_before and "Excellent" in badge_after, (badge_before, badge_after)
+    page.screenshot(path=SHOTS.format("repair-3-repaired"), full_page=True)

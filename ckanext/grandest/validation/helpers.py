@@ -235,3 +235,32 @@ def grandest_validation_points(value: Any) -> str:
     if number == int(number):
         return str(int(number))
     return f"{number:.1f}".replace(".", ",")
+
+
+def grandest_validation_repair_record(resource_id: str | None) -> dict[str, Any] | None:
+    """What the latest automatic repair of a resource changed (``None`` if never repaired)."""
+    from . import repairs
+
+    return repairs.record(resource_id) if resource_id else None
+
+
+def grandest_validation_can_repair(res: dict[str, Any] | None, report: dict[str, Any] | None) -> bool:
+    """Offer the automatic repairs: an uploaded CSV file, checked, that its viewer may replace."""
+    if not res or res.get("url_type") != "upload" or not report:
+        return False
+    if ((report.get("file") or {}).get("kind")) not in ("csv", "tsv"):
+        return False
+    return bool(tk.h.check_access("grandest_repair_apply", {"id": res.get("id")}))
+
+
+def grandest_validation_publish_schema() -> str:
+    """The schema chosen with « Publier avec ce modèle », for the next new resource form (then forgotten);
+    ``?schema=`` on the form's address wins."""
+    from flask import has_request_context, session
+
+    if not has_request_context():
+        return ""
+    asked = tk.request.args.get("schema")
+    if asked:
+        return str(asked)
+    return str(session.pop("grandest_publish_schema", "") or "")

@@ -39,7 +39,8 @@ def _facets(facets_dict: "OrderedDict[str, Any]") -> "OrderedDict[str, Any]":
     return facets_dict
 
 
-@tk.blanket.actions(guarded_actions("ckanext.grandest.validation.logic.action"))
+@tk.blanket.actions(lambda: {**guarded_actions("ckanext.grandest.validation.logic.action")(),
+                             **guarded_actions("ckanext.grandest.validation.logic.repair")()})
 @tk.blanket.auth_functions
 @tk.blanket.helpers
 @tk.blanket.blueprints
@@ -135,6 +136,17 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
 
     def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
         self._after_resource(context, resource, "update")
+
+    def after_resource_delete(self, context: Any, resources: list[dict[str, Any]]) -> None:
+        """The original kept by an automatic repair goes with its resource (see :mod:`.repairs`)."""
+        from . import repairs
+
+        deleted = context.pop("grandest_repair_deleted", None)  # type: ignore[misc]
+        if deleted:
+            repairs.remove_originals(deleted)
+
+    def before_resource_delete(self, context: Any, resource: dict[str, Any], resources: list[dict[str, Any]]) -> None:
+        context["grandest_repair_deleted"] = resource.get("id")  # type: ignore[index]
 
     # IFacets
 

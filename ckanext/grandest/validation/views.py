@@ -86,6 +86,106 @@ def run(id: str, resource_id: str) -> Any:
     return tk.redirect_to("grandest_validation.report", id=id, resource_id=resource_id)
 
 
+def _date_orders(values: Any) -> dict[str, str]:
+    return {key[len("date_order-"):]: values[key] for key in values
+            if key.startswith("date_order-") and values[key] in ("dmy", "mdy")}
+
+
+def repair_preview(id: str, resource_id: str, error: str | None = None, date_orders: dict[str, str] | None = None
+                   ) -> Any:
+    pkg, res = _dataset_and_resource(id, resource_id)
+    orders = date_orders if date_orders is not None else _date_orders(tk.request.args)
+    try:
+        preview = tk.get_action("grandest_repair_preview")(_context(), {"id": resource_id, "date_orders": orders})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only those who may replace the file of this resource can repair it."))
+    return tk.render("grandest/validation/repair.html", {
+        "pkg_dict": pkg, "package": pkg, "resource": res, "res": res, "preview": preview, "error": error,
+        "date_orders": orders, "dataset_type": pkg.get("type") or "dataset"})
+
+
+def repair_apply(id: str, resource_id: str) -> Any:
+    pkg, _res = _dataset_and_resource(id, resource_id)
+    form = tk.request.form
+    orders = _date_orders(form)
+    try:
+        done = tk.get_action("grandest_repair_apply")(_context(), {
+            "id": resource_id, "date_orders": orders, "fingerprint": form.get("fingerprint") or None})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only those who may replace the file of this resource can repair it."))
+    except tk.ValidationError as exc:
+        errors = exc.error_dict if isinstance(exc.error_dict, dict) else {}
+        messages = [m for v in errors.values() for m in (v if isinstance(v, list) else [v])]
+        return repair_preview(id, resource_id, error=" ".join(str(m) for m in messages) or str(exc),
+                              date_orders=orders)
+    tk.h.flash_success(tk.ungettext(
+        "The file was repaired ({n} change). It is being checked again: this report updates on its own.",
+        "The file was repaired ({n} changes). It is being checked again: this report updates on its own.",
+        done.get("change_count") or 0).format(n=done.get("change_count") or 0))
+    return tk.redirect_to("grandest_validation.report", id=pkg["name"], resource_id=resource_id)
+
+
+def repair_original(id: str, resource_id: str) -> Any:
+    from flask import send_file
+
+    from . import repairs
+
+    _dataset_and_resource(id, resource_id)
+    path = repairs.original_path(resource_id)
+    record = repairs.record(resource_id) or {}
+    if path is None:
+        return tk.abort(404, tk._("No original file is kept for this resource."))
+    name = str(record.get("original_name") or "original.csv").replace("/", "_")
+    return send_file(path, as_attachment=True, download_name=f"original-{name}",
+                     mimetype="application/octet-stream")
+
+
+PUBLISH_SESSION_KEY = "grandest_publish_schema"
+
+
+def schema_list() -> Any:
+    from . import schema_templates
+
+    return tk.render("grandest/validation/schema_templates.html", {"schemas": schema_templates.schemas()})
+
+
+def schema_template(schema_id: str, ext: str) -> Any:
+    from flask import Response
+
+    from . import schema_templates
+
+    try:
+        if ext == "csv":
+            body, mimetype = schema_templates.csv_bytes(schema_id), "text/csv; charset=utf-8"
+        else:
+            body = schema_templates.xlsx_bytes(schema_id)
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Unknown data schema."))
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{schema_templates.file_name(schema_id, ext)}"'})
+
+
+def schema_publish(schema_id: str) -> Any:
+    """« Publier avec ce modèle »: the next new resource form has this schema chosen (see
+    :func:`.helpers.grandest_validation_publish_schema`), then the new dataset form."""
+    from flask import session
+
+    from .engine import get_schema_info
+
+    if get_schema_info(schema_id) is None:
+        return tk.abort(404, tk._("Unknown data schema."))
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.h.url_for("grandest_validation.schema_publish",
+                                                                     schema_id=schema_id))
+    session[PUBLISH_SESSION_KEY] = schema_id
+    return tk.redirect_to("dataset.new")
+
+
 def dataset_quality(id: str) -> Any:
     pkg, _ = _dataset_and_resource(id)
     try:
@@ -143,6 +243,17 @@ grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validatio
                                  methods=["GET"], endpoint="report")
 grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validation", view_func=run,
                                  methods=["POST"], endpoint="run")
+grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/repair", view_func=repair_preview,
+                                 methods=["GET"], endpoint="repair_preview")
+grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/repair", view_func=repair_apply,
+                                 methods=["POST"], endpoint="repair_apply")
+grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/repair/original", view_func=repair_original,
+                                 endpoint="repair_original")
+grandest_validation.add_url_rule("/publish-from-schema", view_func=schema_list, endpoint="schema_list")
+grandest_validation.add_url_rule("/publish-from-schema/<path:schema_id>/template.<any(csv, xlsx):ext>",
+                                 view_func=schema_template, endpoint="schema_template")
+grandest_validation.add_url_rule("/publish-from-schema/<path:schema_id>/publish", view_func=schema_publish,
+                                 endpoint="schema_publish")
 grandest_validation.add_url_rule("/dataset/<id>/quality", view_func=dataset_quality, endpoint="dataset_quality")
 grandest_validation.add_url_rule("/organization/<id>/quality", view_func=organization_quality,
                                  endpoint="organization_quality")

@@ -240,3 +240,19 @@ def drip(handler: _Handler, *, total: int, every: float, deadline: float = 10.0)
         handler.wfile.write(b"a")
         handler.wfile.flush()
         time.sleep(every)
+
+
+def messy_subventions() -> bytes:
+    """A clerk's export: Windows-1252, ``;``, decimal comma, French dates, Oui/Non, spaced SIRET, header case,
+    empty trailing rows and columns."""
+    header = ("NomAttribuant;idAttribuant;date convention;referenceDecision;nomBeneficiaire;idBeneficiaire;"
+              "rnaBeneficiaire;objet;montant;nature;conditionsVersement;datesPeriodeVersement;idRAE;"
+              "notificationUE;pourcentageSubvention;dispositifAide;;")
+    rows = [
+        "Strasbourg;216 704 825 00019;31/01/2024;;Association Élan;775 672 272 00017;;Achat de matériel;"
+        "1234,50;aide en numéraire;unique;2024-02-01;;Oui;0,5;;;",
+        "Strasbourg;216 704 825 00019;5 avril 2024;;Club de Pétanque;775 672 272 00017;;Fête;100;"
+        "aide en numéraire;unique;2024-05-01;;Non;1;;;",
+        ";;;;;;;;;;;;;;;;;",
+    ]
+    return ("\r\n".join([header, *rows]) + "\r\n").encode("cp1252")

@@ -62,3 +62,12 @@ def grandest_region_quality_list(context: Context, data_dict: DataDict) -> AuthR
     if is_regional_admin(_user(context)):
         return {"success": True}
     return {"success": False, "msg": tk._("Only the regional administrators of DataGrandEst can do this.")}
+
+
+def grandest_repair_preview(context: Context, data_dict: DataDict) -> AuthResult:
+    """The preview shows the file's cells: for those who may replace the file (``resource_update``)."""
+    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
+
+
+def grandest_repair_apply(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})

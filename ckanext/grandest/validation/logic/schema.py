@@ -74,3 +74,38 @@ def region_quality_list(unicode_safe: Validator, default: Any, ignore_missing: V
         "limit": [default(20), _bounded_int(1, MAX_LIMIT)],
         "departement": [ignore_missing, unicode_safe],
     }
+
+
+def _date_orders(value: Any, context: Any) -> Any:
+    """``{"column": "dmy"|"mdy"}`` (the publisher's answer for ambiguous date columns); JSON text accepted."""
+    if value in (None, "", missing):
+        return {}
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise tk.Invalid(tk._("Expected a JSON object such as {example}.").format(example='{"date": "dmy"}'))
+    if not isinstance(value, dict) or len(value) > 2000:
+        raise tk.Invalid(tk._("Expected a JSON object such as {example}.").format(example='{"date": "dmy"}'))
+    out = {}
+    for column, order in value.items():
+        if order in ("", "keep", None):
+            continue
+        if not isinstance(column, str) or order not in ("dmy", "mdy"):
+            raise tk.Invalid(tk._("Unknown value: {value}. Expected one of: {choices}.").format(
+                value=order, choices="dmy, mdy"))
+        out[column] = order
+    return out
+
+
+@validator_args
+def repair_preview(unicode_safe: Validator, default: Any) -> Schema:
+    return {"id": [_required_id, unicode_safe], "date_orders": [default({}), _date_orders]}
+
+
+@validator_args
+def repair_apply(unicode_safe: Validator, default: Any, ignore_missing: Validator) -> Schema:
+    return {"id": [_required_id, unicode_safe], "date_orders": [default({}), _date_orders],
+            "fingerprint": [ignore_missing, unicode_safe]}
