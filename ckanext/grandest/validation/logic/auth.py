@@ -62,3 +62,26 @@ def grandest_region_quality_list(context: Context, data_dict: DataDict) -> AuthR
     if is_regional_admin(_user(context)):
         return {"success": True}
     return {"success": False, "msg": tk._("Only the regional administrators of DataGrandEst can do this.")}
+
+
+def _regional_only(context: Context) -> AuthResult:
+    if is_regional_admin(_user(context)):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the regional administrators of DataGrandEst can manage the schema "
+                                          "registry.")}
+
+
+def grandest_schema_registry_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
+
+
+def grandest_schema_registry_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
+
+
+def grandest_schema_registry_add(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
+
+
+def grandest_schema_registry_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
