@@ -47,6 +47,7 @@ PUBLISHERS = {
     "LaMednum": "La MedNum",
     "GouvernementFR": "Services du Premier ministre",
     "datakode": "Datakode",
+    "atlasante": "AtlaSanté (ARS)",
 }
 #: labels of the catalogue that name the publisher better than the owner of the id
 LABEL_PUBLISHERS = {"transport.data.gouv.fr": "transport.data.gouv.fr", "CNIG": "CNIG"}
