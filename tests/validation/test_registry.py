@@ -295,3 +295,33 @@ class TestActions:
     def test_url_and_file_together_or_neither_are_refused(self, app, users):
         refused = _as(app, users, "regional", "grandest_schema_registry_add", 409)
         assert "soit l'adresse" in json.dumps(refused["error"], ensure_ascii=False)
+
+
+class TestPage:
+    def test_a_regional_admin_adds_a_schema_from_the_page(self, app, users, cli):
+        from tests.validation.test_views import _csrf
+
+        run(app, cli, "seed")
+        regional = {"Authorization": users["regional"]["token"]}
+        page = app.get("/schemas", headers=regional, status=200)
+        assert "Schémas de données" in page.body and "Délibérations" in page.body and "OpenDataFrance" in page.body
+        assert "livré avec le portail" in page.body
+        home = app.get("/dataset/", headers=regional)
+        assert 'href="/schemas"' in home.body  # linked from the header of the regional admin's pages
+        bad = app.post("/schemas", headers=regional, status=400,
+                       data={"_csrf_token": _csrf(page.body), "id": "datagrandest/bornes",
+                             "upload": (io.BytesIO(b"pas du json"), "schema.json")},
+                       content_type="multipart/form-data")
+        assert "Le schéma n&#39;a pas été ajouté" in bad.body or "Le schéma n'a pas été ajouté" in bad.body
+        assert "JSON valide" in bad.body and _row("datagrandest/bornes") is None
+        done = app.post("/schemas", headers=regional, follow_redirects=True,
+                        data={"_csrf_token": _csrf(page.body), "publisher": "Région Grand Est",
+                              "upload": (io.BytesIO(json.dumps(irve_schema("1.0.0")).encode()), "schema.json")},
+                        content_type="multipart/form-data")
+        assert "est dans le registre" in done.body and "Région Grand Est" in done.body
+        assert _row("datagrandest/schema-irve-statique").publisher == "Région Grand Est"
+
+    @pytest.mark.parametrize("role", ["member", "admin", "other_admin"])
+    def test_the_page_is_for_regional_admins(self, app, users, role):
+        app.get("/schemas", headers={"Authorization": users[role]["token"]}, status=403)
+        app.get("/schemas", status=403)
