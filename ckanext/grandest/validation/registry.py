@@ -150,12 +150,12 @@ class Reader:
         cached = _request_cache()
         if cached is not None and "offered" in cached:
             return cached["offered"]
-        try:
-            result = _read_offered()
-        except sa.exc.SQLAlchemyError:  # tables not created yet (migrations not applied): the shipped files
-            log.warning("grandest_validation: schema registry unreadable, offering the shipped schemas",
-                        exc_info=True)
-            _session().rollback()
+        from .dbguard import guarded
+
+        # in a savepoint: tables not created yet (migrations not applied) must not abort the request's
+        # transaction (a resource being published); the shipped files are offered meanwhile
+        result = guarded("reading the schema registry", _read_offered, default=None)
+        if result is None:
             result = [_offered(r["id"], r["title"], r["publisher"], r["labels"], r["catalogue_versions"],
                                {r["version"]: r["source_url"]}, r["source_url"], r["description"], r["homepage"])
                       for r in shipped_records()]
@@ -169,12 +169,11 @@ class Reader:
 
         if not p.plugin_loaded("grandest_validation"):
             return None
-        try:
-            rows = {v: d for v, d in _session().query(RegistryVersion.version, RegistryVersion.descriptor)
-                    .filter_by(schema_id=schema_id)}
-        except sa.exc.SQLAlchemyError:
-            _session().rollback()
-            rows = {}
+        from .dbguard import guarded
+
+        rows = guarded("reading the schema registry", lambda: {
+            v: d for v, d in _session().query(RegistryVersion.version, RegistryVersion.descriptor)
+            .filter_by(schema_id=schema_id)}, default={})
         if not rows:
             for record in shipped_records():
                 if record["id"] == schema_id:
