@@ -124,13 +124,21 @@ def seed() -> int:
 
 # --- reading ------------------------------------------------------------------------------------------------
 
+def portal_schema_url(schema_id: str, version: str) -> str:
+    """Where the portal serves a kept version that has no address of its own (a file a regional admin
+    uploaded): ``<site_url>/schemas/<owner>/<name>/<version>/schema.json`` (the DCAT export cites it)."""
+    import ckan.plugins.toolkit as tk
+
+    site = str(tk.config.get("ckan.site_url") or "").rstrip("/")
+    return f"{site}/schemas/{schema_id}/{version}/schema.json"
+
+
 def _offered(row_id: str, title: str, publisher: str, labels: Any, catalogue_versions: Any,
              stored: dict[str, str | None], source_url: str | None, description: str | None,
              homepage: str | None) -> sc.OfferedSchema:
     urls = {str(v): u for v, u in (catalogue_versions or []) if v and u}
     for version, url in stored.items():
-        if url:
-            urls.setdefault(version, url)
+        urls.setdefault(version, url or portal_schema_url(row_id, version))
     versions = sorted(set(urls) | set(stored), key=sc.version_key)
     labels = tuple(labels or ())
     return sc.OfferedSchema(id=row_id, title=title, publisher=publisher, versions=tuple(versions),

@@ -6,7 +6,8 @@
 * ``/organization/<id>/quality``: an organization's scores, worst resources first (its members);
 * ``/quality``: the whole region, organization by organization (regional admins);
 * ``/schemas``: the schema registry (regional admins): the schemas resources may declare, their versions and
-  last sync, a form to add a Table Schema by URL or file, and removal of the ones added.
+  last sync, a form to add a Table Schema by URL or file, and removal of the ones added;
+  ``/schemas/<owner>/<name>/<version>/schema.json``: a kept version's file (public, cited by the DCAT export).
 """
 from __future__ import annotations
 
@@ -182,6 +183,22 @@ def schema_registry() -> Any:
         "schemas": schemas, "offered": offered, "form": form, "errors": errors}), (400 if errors else 200)
 
 
+def schema_file(owner: str, name: str, version: str) -> Any:
+    """A kept version of a registry schema, as JSON (public: the DCAT export cites it as ``dct:conformsTo``)."""
+    import json
+
+    from flask import Response
+
+    from .model import RegistryVersion
+
+    row = dbguard.guarded("serving a schema file", model.Session.get, RegistryVersion, (f"{owner}/{name}", version))
+    if row is None:
+        return tk.abort(404, tk._("This version is not in the registry."))
+    return Response(json.dumps(row.descriptor, ensure_ascii=False, indent=2), mimetype="application/json")
+
+
+grandest_validation.add_url_rule("/schemas/<owner>/<name>/<version>/schema.json", view_func=schema_file,
+                                 endpoint="schema_file")
 grandest_validation.add_url_rule("/schemas", view_func=schema_registry, methods=["GET", "POST"],
                                  endpoint="schema_registry")
 grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validation", view_func=report,
