@@ -57,3 +57,31 @@ def test_a_failing_file_is_not_claimed_conformant(org, run_worker, app):
     # what data.gouv.fr (udata) reads as each resource's schema
     assert udata_reader.read_distribution(g, bad_dist)["schema"] is None
     assert udata_reader.read_distribution(g, good_dist)["schema"] == str(good_std)
+
+
+def test_a_registry_schema_added_as_a_file_exports_the_portal_url_of_its_file(org, run_worker, app, ckan_config):
+    import io
+    import json
+
+    from werkzeug.datastructures import FileStorage
+
+    from ckan.tests import factories
+    from ckan.tests.helpers import call_action
+
+    factories.User(name="regional-admin")
+    schema = {"name": "bornes", "title": "Bornes de recharge", "version": "1.0.0",
+              "fields": [{"name": "id_borne", "type": "string", "constraints": {"required": True}},
+                         {"name": "puissance_kw", "type": "number"}]}
+    call_action("grandest_schema_registry_add", context={"user": "regional-admin"}, publisher="Région Grand Est",
+                upload=FileStorage(stream=io.BytesIO(json.dumps(schema).encode()), filename="bornes.json"))
+    dataset = make_dataset(org["id"], name="bornes-de-recharge")
+    res = upload(dataset["id"], csv_text(["id_borne", "puissance_kw"], [["B1", "22"], ["B2", "7.4"]]), "bornes.csv",
+                 format="CSV", schema="datagrandest/bornes")
+    run_worker()
+    g = Graph().parse(data=app.get(f"/dataset/{dataset['id']}.ttl").body, format="turtle")
+    dist = next(d for d in g.subjects(DCT.identifier, None) if str(g.value(d, DCT.identifier)) == res["id"])
+    url = ckan_config["ckan.site_url"].rstrip("/") + "/schemas/datagrandest/bornes/1.0.0/schema.json"
+    assert g.value(dist, DCT.conformsTo) == URIRef(url)
+    served = app.get("/schemas/datagrandest/bornes/1.0.0/schema.json")  # anyone (data.gouv.fr) can read it
+    assert served.json == schema
+    app.get("/schemas/datagrandest/bornes/9.9.9/schema.json", status=404)

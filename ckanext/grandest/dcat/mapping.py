@@ -15,7 +15,6 @@ Pure Python (no CKAN import). The vocabularies themselves (EU URIs, licence URLs
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -300,37 +299,19 @@ class Standard:
     title: str
 
 
-@functools.lru_cache(maxsize=1)
-def _schema_urls() -> dict[str, dict[str, str]]:
-    """``{schema id: {version: schema_url}}`` from the shipped catalogue of schema.data.gouv.fr."""
-    path = table_schemas.catalogue_dir() / table_schemas.CATALOGUE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, dict[str, str]] = {}
-    for entry in data.get("schemas", []):
-        name = entry.get("name")
-        if not name:
-            continue
-        out[name] = {str(v["version_name"]): v["schema_url"] for v in entry.get("versions", [])
-                     if v.get("version_name") and v.get("schema_url")}
-    return out
-
-
-@functools.lru_cache(maxsize=512)
 def standard(schema_id: object, version: object = None) -> Standard | None:
-    """The national Table Schema a resource declares, with the URL data.gouv.fr's catalogue knows it by.
+    """The schema a resource declares (any schema of the portal's registry), with the URL of its file: the
+    catalogue's ``schema_url`` of that version for a schema.data.gouv.fr schema, the URL it was added from for
+    one a regional admin added.
 
-    An unknown version falls back to the latest one of the catalogue (the resource was validated against it)."""
+    An unknown version falls back to the latest one (the resource was validated against it)."""
     ts = table_schemas.find(schema_id) if isinstance(schema_id, str) else None
     if ts is None:
         return None
-    urls = _schema_urls().get(ts.id, {})
     ver = str(version).strip().lstrip("vV") if isinstance(version, str) and version.strip() else None
-    if ver not in urls:
+    if ver not in ts.versions:
         ver = ts.latest
-    url = urls.get(ver or "") or ts.schema_url(ver)
+    url = ts.url_of(ver) or ts.schema_url(ver)
     return Standard(ts.id, ver, url, ts.title)
 
 

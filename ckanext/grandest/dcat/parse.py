@@ -655,33 +655,16 @@ def media_type_of(text: str | None) -> str | None:
 # --- Table Schemas (schema.data.gouv.fr) -----------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _schema_catalogue() -> tuple[dict[str, tuple[str, str | None]], set[str]]:
-    from importlib import resources
-    from pathlib import Path
+    from ckanext.grandest.common import schema_catalog
 
     urls: dict[str, tuple[str, str | None]] = {}
     names: set[str] = set()
-    folder = None
-    try:
-        folder = Path(str(resources.files("ckanext.grandest.schemas"))) / "table-schemas"
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover
-        pass
-    if folder is None or not folder.is_dir():  # pragma: no cover - editable checkout without the mapping
-        folder = Path(__file__).resolve().parents[3] / "schemas" / "table-schemas"
-    for path in sorted(folder.glob("catalogue-*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # pragma: no cover
-            continue
-        for entry in data.get("schemas", []):
-            name = entry.get("name")
-            if not name:
-                continue
-            names.add(name)
-            if entry.get("schema_url"):
-                urls[_norm_url(entry["schema_url"])] = (name, None)
-            for v in entry.get("versions") or []:
-                if v.get("schema_url"):
-                    urls[_norm_url(v["schema_url"])] = (name, v.get("version_name"))
+    for entry in schema_catalog.shipped_entries().values():
+        names.add(entry.id)
+        if entry.latest_url:
+            urls[_norm_url(entry.latest_url)] = (entry.id, None)
+        for version, url in entry.versions:
+            urls[_norm_url(url)] = (entry.id, version)
     return urls, names
 
 

@@ -140,12 +140,8 @@ def grandest_license_choices(field: dict | None = None) -> list[dict[str, Any]]:
 
 
 def grandest_table_schema_choices(field: dict | None = None) -> list[dict[str, Any]]:
-    """choices_helper: the national Table Schemas (SCDL first)."""
-    out = []
-    for s in table_schemas.all_schemas():
-        prefix = "SCDL – " if s.scdl else ""
-        out.append({"value": s.id, "label": {"fr": f"{prefix}{s.title} ({s.id})", "en": f"{prefix}{s.title} ({s.id})"}})
-    return out
+    """choices_helper: the schemas of the portal's registry (SCDL first), labelled with their publisher."""
+    return [{"value": s.id, "label": {"fr": s.label, "en": s.label}} for s in table_schemas.all_schemas()]
 
 
 def grandest_table_schema(schema_id: Any) -> dict[str, Any] | None:
@@ -154,7 +150,7 @@ def grandest_table_schema(schema_id: Any) -> dict[str, Any] | None:
     if s is None:
         return None
     return {"id": s.id, "title": s.title, "latest": s.latest, "versions": list(s.versions),
-            "url": s.schema_url(), "page_url": s.page_url, "scdl": s.scdl}
+            "url": s.schema_url(), "page_url": s.page_url, "scdl": s.scdl, "publisher": s.publisher}
 
 
 def grandest_organization_territory(org: Any) -> str | None:

@@ -213,3 +213,46 @@ def run(resource_id: str, now_: bool) -> None:
         return
     status = jobs.validate_resource(run_id)
     click.echo(f"validation {run_id}: {status}")
+
+
+@validation.group("schemas", short_help="The schema registry (schemas resources are checked against).")
+def schemas() -> None:
+    """The schema registry: shipped schemas, schema.data.gouv.fr's catalogue, regional admins' schemas."""
+
+
+@schemas.command("seed")
+def schemas_seed() -> None:
+    """Store the schemas shipped with the portal in the registry (no network; idempotent)."""
+    from . import registry
+
+    import ckan.plugins.toolkit as tk
+
+    changed = registry.seed()
+    click.echo(tk._("Shipped schemas added or updated in the registry: {count}.").format(count=changed))
+
+
+@schemas.command("sync")
+@click.option("--base-url", default=None,
+              help="Base URL of schema.data.gouv.fr or a mirror (default: ckanext.grandest.validation."
+                   "schemas_base_url); the catalogue is <base>/schemas.json.")
+@click.option("--only", multiple=True, help="Only this schema id (repeatable).")
+def schemas_sync(base_url: str | None, only: tuple[str, ...]) -> None:
+    """Download the catalogue and every version of its Table Schemas not yet kept (failures per schema; a
+    version already kept is never replaced by a failed download). Exit code 1 when everything failed."""
+    import ckan.plugins.toolkit as tk
+
+    from . import registry_sync
+
+    report = registry_sync.sync(base_url, only=set(only) or None)
+    for outcome in report.outcomes:
+        if outcome.failed:
+            click.echo(tk._("FAILED {id}: {errors}").format(id=outcome.id, errors="; ".join(outcome.errors)))
+        elif outcome.errors:
+            click.echo(tk._("PARTIAL {id}: new versions {versions}; {errors}").format(
+                id=outcome.id, versions=", ".join(outcome.new_versions) or "-", errors="; ".join(outcome.errors)))
+        elif outcome.new_versions:
+            click.echo(tk._("OK {id}: new versions {versions}").format(
+                id=outcome.id, versions=", ".join(outcome.new_versions)))
+    click.echo(report.summary())
+    if report.all_failed:
+        raise SystemExit(1)

@@ -78,3 +78,19 @@ def limits() -> Limits:
         max_errors=max(100, _int("max_errors", 100_000)),
         max_seconds=float(max_seconds) if max_seconds > 0 else None,
     )
+
+
+def schemas_base_url() -> str:
+    return str(tk.config.get(PREFIX + "schemas_base_url") or "https://schema.data.gouv.fr").strip().rstrip("/")
+
+
+def schema_max_bytes() -> int:
+    return max(1, _int("schema_max_kb", 2048)) * 1024
+
+
+def schema_limits(max_bytes: int | None = None) -> Limits:
+    """Caps of a schema download: small files, short timeouts."""
+    import dataclasses
+
+    return dataclasses.replace(limits(), max_download_bytes=max_bytes or schema_max_bytes(),
+                               total_timeout=float(min(60, max(5, _int("download_timeout", 300)))))

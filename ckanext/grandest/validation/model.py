@@ -118,3 +118,39 @@ def as_dict(row: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
             value = value.isoformat()
         out[column.name] = value
     return out
+
+
+class RegistrySchema(tk.BaseModel):  # type: ignore[misc,valid-type]
+    """A schema of the portal's registry (``registry.py``): shipped, synced from schema.data.gouv.fr or added
+    by a regional admin. Its Table Schema files are the :class:`RegistryVersion` rows."""
+
+    __tablename__ = "grandest_schema_registry"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True)  #: "scdl/deliberations", "etalab/schema-irve-statique"
+    title = sa.Column(sa.UnicodeText, nullable=False)  #: French title (the catalogue's or the file's)
+    publisher = sa.Column(sa.UnicodeText, nullable=False)
+    description = sa.Column(sa.UnicodeText)
+    homepage = sa.Column(sa.UnicodeText)
+    labels = sa.Column(JSONB)
+    source = sa.Column(sa.UnicodeText, nullable=False)  #: shipped, catalogue, url, upload
+    source_url = sa.Column(sa.UnicodeText)  #: URL of the latest schema file (catalogue or admin's URL)
+    #: [[version, url], ...] the catalogue lists (oldest first), whether or not their file is stored
+    catalogue_versions = sa.Column(JSONB)
+    latest_version = sa.Column(sa.UnicodeText)  #: newest stored version
+    synced_at = sa.Column(sa.DateTime)
+    last_error = sa.Column(sa.UnicodeText)
+    last_error_at = sa.Column(sa.DateTime)
+    created_by = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=now, onupdate=now)
+
+
+class RegistryVersion(tk.BaseModel):  # type: ignore[misc,valid-type]
+    __tablename__ = "grandest_schema_version"
+
+    schema_id = sa.Column(sa.UnicodeText, primary_key=True)
+    version = sa.Column(sa.UnicodeText, primary_key=True)
+    descriptor = sa.Column(JSONB, nullable=False)
+    url = sa.Column(sa.UnicodeText)
+    sha256 = sa.Column(sa.UnicodeText)
+    fetched_at = sa.Column(sa.DateTime, nullable=False, default=now)

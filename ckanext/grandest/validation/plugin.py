@@ -68,9 +68,10 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigurable
 
     def configure(self, config_: Any) -> None:
-        from . import scheduler
+        from . import registry, scheduler
 
         scheduler.listen()
+        registry.install()  # the resource form, validators and engine read the schema registry
 
     # IConfigDeclaration: our options, plus the shared regional-admins option
 

@@ -4,7 +4,10 @@
   "check again" (POST);
 * ``/dataset/<id>/quality``: the scores of a dataset, criterion by criterion;
 * ``/organization/<id>/quality``: an organization's scores, worst resources first (its members);
-* ``/quality``: the whole region, organization by organization (regional admins).
+* ``/quality``: the whole region, organization by organization (regional admins);
+* ``/schemas``: the schema registry (regional admins): the schemas resources may declare, their versions and
+  last sync, a form to add a Table Schema by URL or file, and removal of the ones added;
+  ``/schemas/<owner>/<name>/<version>/schema.json``: a kept version's file (public, cited by the DCAT export).
 """
 from __future__ import annotations
 
@@ -239,6 +242,65 @@ def region_quality() -> Any:
                                                                   "departement": data.get("departement")})
 
 
+def schema_registry() -> Any:
+    """GET: the registry and the form; POST: add a schema (``url`` or ``upload``) or remove one (``delete``)."""
+    context = _context()
+    form: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    if tk.request.method == "POST":
+        data = dict(tk.request.form)
+        try:
+            if data.get("delete"):
+                tk.get_action("grandest_schema_registry_delete")(context, {"id": data["delete"]})
+                tk.h.flash_success(tk._("The schema {id} was removed from the registry.").format(id=data["delete"]))
+                return tk.redirect_to("grandest_validation.schema_registry")
+            upload = tk.request.files.get("upload")
+            payload = {k: data.get(k) for k in ("url", "id", "title", "publisher", "version") if data.get(k)}
+            if upload is not None and upload.filename:
+                payload["upload"] = upload
+            added = tk.get_action("grandest_schema_registry_add")(context, payload)
+            tk.h.flash_success(tk._("The schema {id} (version {version}) is in the registry: files can now "
+                                    "declare it and be checked against it.").format(
+                id=added["id"], version=added.get("latest_version") or "-"))
+            return tk.redirect_to("grandest_validation.schema_registry")
+        except tk.NotAuthorized:
+            return tk.abort(403, tk._("Only the regional administrators of DataGrandEst can manage the schema "
+                                      "registry."))
+        except tk.ObjectNotFound as exc:
+            errors = {"id": [str(exc) or tk._("This schema is not in the registry.")]}
+            form = data
+        except tk.ValidationError as exc:
+            errors, form = exc.error_dict, data
+    try:
+        schemas = tk.get_action("grandest_schema_registry_list")(context, {})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the regional administrators of DataGrandEst can manage the schema "
+                                  "registry."))
+    from ckanext.grandest.common import schema_catalog
+
+    offered = {s.id for s in schema_catalog.offered()}
+    return tk.render("grandest/validation/schema_registry.html", {
+        "schemas": schemas, "offered": offered, "form": form, "errors": errors}), (400 if errors else 200)
+
+
+def schema_file(owner: str, name: str, version: str) -> Any:
+    """A kept version of a registry schema, as JSON (public: the DCAT export cites it as ``dct:conformsTo``)."""
+    import json
+
+    from flask import Response
+
+    from .model import RegistryVersion
+
+    row = dbguard.guarded("serving a schema file", model.Session.get, RegistryVersion, (f"{owner}/{name}", version))
+    if row is None:
+        return tk.abort(404, tk._("This version is not in the registry."))
+    return Response(json.dumps(row.descriptor, ensure_ascii=False, indent=2), mimetype="application/json")
+
+
+grandest_validation.add_url_rule("/schemas/<owner>/<name>/<version>/schema.json", view_func=schema_file,
+                                 endpoint="schema_file")
+grandest_validation.add_url_rule("/schemas", view_func=schema_registry, methods=["GET", "POST"],
+                                 endpoint="schema_registry")
 grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validation", view_func=report,
                                  methods=["GET"], endpoint="report")
 grandest_validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validation", view_func=run,

@@ -1,21 +1,25 @@
-"""The catalogue of national Table Schemas shipped in ``ckanext.grandest.schemas`` (``schemas/table-schemas``).
+"""The schemas the engine validates against: the portal's schema registry, or the shipped Table Schemas.
 
 Schema ids are the catalogue names of schema.data.gouv.fr (``scdl/deliberations``,
-``etalab/schema-decp-dpa``...). The file of ``publisher/name`` is ``publisher_name.json``. A resource may
-declare a version with ``id@version`` (``scdl/deliberations@2.1.4``); only the latest version is shipped, so
-validation always uses it and the report says when the declared version is older.
+``etalab/schema-decp-dpa``...). The catalogue is read by :mod:`ckanext.grandest.common.schema_catalog`.
+When the validation plugin runs, it installs the registry (``validation/registry.py``): any schema it holds
+(shipped, synced from schema.data.gouv.fr, added by a regional admin) resolves, in the version the resource
+declares when that version is kept (else the newest kept; the report says when the declared one is older).
+Without the registry (the engine used alone), the shipped files (latest version only) are used.
+
+Stable entry points (other parts of the suite call them): ``get_schema_info(ref) -> SchemaInfo | None`` and
+``load_schema(ref) -> dict | None``, ``ref`` being ``"scdl/deliberations"``, ``"scdl/deliberations@2.1.4"``
+or a schema.data.gouv.fr URL.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
-import functools
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-CATALOGUES = ("catalogue-scdl.json", "catalogue-schema-data-gouv.json")
+from ckanext.grandest.common import schema_catalog as sc
+
 TABLE_SCHEMA_KEYS = ("fields", "missingValues", "primaryKey", "foreignKeys")
 
 
@@ -35,6 +39,10 @@ class SchemaInfo:
     homepage: str | None = None
     labels: tuple[str, ...] = ()
     versions: tuple[str, ...] = ()
+    publisher: str | None = None
+    """The organisation behind the schema (OpenDataFrance for the SCDL, CNIG, transport.data.gouv.fr...)."""
+    checked_version: str | None = None
+    """The version whose file :func:`load_schema` returns for this reference (registry schemas)."""
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
@@ -45,99 +53,52 @@ class SchemaInfo:
 
 def schemas_dir() -> Path:
     """Folder holding the shipped schema files (``schemas/table-schemas`` in the repository)."""
-    try:
-        base = resources.files("ckanext.grandest.schemas")
-        path = Path(str(base)) / "table-schemas"
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - engine used outside the package
-        pass
-    return Path(__file__).resolve().parents[4] / "schemas" / "table-schemas"  # pragma: no cover
+    return sc.shipped_dir()
 
 
-def _norm_version(version: Any) -> str | None:
-    if version is None:
-        return None
-    text = str(version).strip()
-    return text[1:] if text[:1] in ("v", "V") and text[1:2].isdigit() else text
+_norm_version = sc.norm_version
 
 
 def split_schema_ref(ref: str) -> tuple[str, str | None]:
     """``'scdl/deliberations@2.1.4'`` -> ``('scdl/deliberations', '2.1.4')``; also accepts catalogue URLs."""
-    ref = ref.strip()
-    version = None
-    if ref.startswith(("http://", "https://")) and "/schemas/" in ref:
-        # https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/schema.json
-        tail = ref.split("/schemas/", 1)[1].split("/")
-        if len(tail) >= 3:
-            ref = f"{tail[0]}/{tail[1]}"
-            version = None if tail[2] == "latest" else _norm_version(tail[2])
-    elif "@" in ref:
-        ref, version = ref.split("@", 1)
-        version = _norm_version(version)
-    return ref.strip().strip("/"), version
+    return sc.split_ref(ref)
 
 
-@functools.lru_cache(maxsize=1)
-def _catalogue() -> dict[str, dict[str, Any]]:
-    entries: dict[str, dict[str, Any]] = {}
-    folder = schemas_dir()
-    for name in CATALOGUES:
-        path = folder / name
-        if not path.exists():
-            continue
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for entry in data.get("schemas", []):
-            entries.setdefault(entry["name"], entry)
-    return entries
-
-
-def _file_for(schema_id: str) -> Path:
-    return schemas_dir() / (schema_id.replace("/", "_", 1) + ".json")
-
-
-@functools.lru_cache(maxsize=64)
 def _read_file(schema_id: str) -> dict[str, Any] | None:
-    path = _file_for(schema_id)
-    if not path.exists() or "/" not in schema_id or ".." in schema_id:
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    return sc.shipped_descriptor(schema_id)
 
 
-def _info(schema_id: str, entry: dict[str, Any] | None) -> SchemaInfo:
+def _info(schema_id: str, entry: sc.CatalogEntry | None) -> SchemaInfo:
     raw = _read_file(schema_id)
-    meta = raw
-    if raw is not None and "allOf" in raw and raw["allOf"]:
-        meta = raw["allOf"][0]
-    versions = tuple(_norm_version(v["version_name"]) or "" for v in (entry or {}).get("versions", []))
+    meta = sc.descriptor_meta(raw) if raw is not None else None
+    versions = tuple(v for v, _ in entry.versions) if entry else ()
     file_version = _norm_version((meta or {}).get("version"))
     return SchemaInfo(
         id=schema_id,
-        title=(entry or {}).get("title") or (meta or {}).get("title") or schema_id,
+        title=(entry.title if entry else None) or (meta or {}).get("title") or schema_id,
         version=versions[-1] if versions else file_version,
-        url=(entry or {}).get("schema_url") or (meta or {}).get("path"),
-        schema_type=(entry or {}).get("schema_type")
+        url=(entry.latest_url if entry else None) or (meta or {}).get("path"),
+        schema_type=(entry.schema_type if entry else None)
         or ("tableschema" if raw is not None and "fields" in raw else "other"),
         available=raw is not None,
         file_version=file_version,
-        description=(entry or {}).get("description") or (meta or {}).get("description"),
-        homepage=(entry or {}).get("homepage") or (meta or {}).get("homepage"),
-        labels=tuple((entry or {}).get("labels") or ()),
+        description=(entry.description if entry else None) or (meta or {}).get("description"),
+        homepage=(entry.homepage if entry else None) or (meta or {}).get("homepage"),
+        labels=entry.labels if entry else (),
         versions=versions,
+        publisher=entry.publisher if entry else sc.publisher_of(schema_id),
     )
 
 
 def list_catalogue(*, available_only: bool = False, schema_type: str | None = "tableschema") -> list[SchemaInfo]:
-    """Schemas of the catalogue, sorted by id.
+    """Schemas of the shipped catalogue, sorted by id.
 
     ``available_only`` keeps the ones whose file is shipped; ``schema_type`` filters on the catalogue type
     (``None`` for all).
     """
-    ids = set(_catalogue())
-    ids.update(
-        p.stem.replace("_", "/", 1) for p in schemas_dir().glob("*.json") if not p.name.startswith("catalogue-")
-    )
-    infos = [_info(i, _catalogue().get(i)) for i in sorted(ids)]
+    entries = sc.shipped_entries()
+    ids = set(entries) | set(sc.shipped_ids())
+    infos = [_info(i, entries.get(i)) for i in sorted(ids)]
     if available_only:
         infos = [i for i in infos if i.available]
     if schema_type:
@@ -145,18 +106,51 @@ def list_catalogue(*, available_only: bool = False, schema_type: str | None = "t
     return infos
 
 
+def _registry_info(schema_id: str, version: str | None) -> tuple[SchemaInfo, dict[str, Any]] | None:
+    hit = sc.registry_descriptor(schema_id, version)
+    if hit is None:
+        return None
+    used, descriptor = hit
+    offered = sc.find(schema_id)
+    meta = sc.descriptor_meta(descriptor)
+    versions = offered.versions if offered else (used,)
+    return SchemaInfo(
+        id=schema_id,
+        title=(offered.title if offered else None) or meta.get("title") or schema_id,
+        version=versions[-1] if versions else used,
+        url=(offered.url_of(used) if offered else None) or meta.get("path"),
+        schema_type="tableschema",
+        available=True,
+        file_version=_norm_version(meta.get("version")),
+        description=(offered.description if offered else None) or meta.get("description"),
+        homepage=(offered.homepage if offered else None) or meta.get("homepage"),
+        labels=(sc.SCDL_LABEL,) if offered and offered.scdl else (),
+        versions=tuple(versions),
+        publisher=offered.publisher if offered else sc.publisher_of(schema_id),
+        checked_version=used,
+    ), descriptor
+
+
 def get_schema_info(ref: str) -> SchemaInfo | None:
-    """Catalogue information for ``ref`` (an id, ``id@version`` or a schema.data.gouv.fr URL)."""
-    schema_id, _version = split_schema_ref(ref)
-    entry = _catalogue().get(schema_id)
+    """Information on the schema ``ref`` names (an id, ``id@version`` or a schema.data.gouv.fr URL): from the
+    portal's schema registry when the validation plugin installed one, else from the shipped catalogue."""
+    schema_id, version = split_schema_ref(ref)
+    found = _registry_info(schema_id, version)
+    if found is not None:
+        return found[0]
+    entry = sc.shipped_entries().get(schema_id)
     if entry is None and _read_file(schema_id) is None:
         return None
     return _info(schema_id, entry)
 
 
 def load_schema(ref: str) -> dict[str, Any] | None:
-    """The full descriptor (a deep copy) of a shipped schema, or ``None`` if it is not shipped."""
-    schema_id, _version = split_schema_ref(ref)
+    """The full descriptor (a deep copy) of the schema ``ref`` names: the declared version when the registry
+    keeps it, else the newest one kept (or the shipped file); ``None`` if no file of it is available."""
+    schema_id, version = split_schema_ref(ref)
+    found = _registry_info(schema_id, version)
+    if found is not None:
+        return copy.deepcopy(found[1])
     raw = _read_file(schema_id)
     return copy.deepcopy(raw) if raw is not None else None
 

@@ -353,3 +353,109 @@ def grandest_region_quality_list(context: Context, data_dict: DataDict) -> dict[
              .order_by(*_worst_first()).limit(data["limit"]).all())
     return {"organizations": organizations, "totals": totals,
             "worst_resources": [_resource_entry(res, pkg, row) for res, pkg, row in worst]}
+
+
+# --- schema registry (regional admins) -----------------------------------------------------------------------
+
+def _text(data_dict: DataDict, key: str, *, limit: int = 500) -> str | None:
+    value = data_dict.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise tk.ValidationError({key: [tk._("Expected a text of at most {limit} characters.").format(limit=limit)]})
+    return value.strip() or None
+
+
+def _registry_row(data_dict: DataDict) -> Any:
+    from ..model import RegistrySchema
+
+    ident = _text(data_dict, "id", limit=210)
+    if not ident:
+        raise tk.ValidationError({"id": [tk._("Missing value")]})
+    row = model.Session.get(RegistrySchema, ident)
+    if row is None:
+        raise tk.ObjectNotFound(tk._("This schema is not in the registry."))
+    return row
+
+
+@tk.side_effect_free
+def grandest_schema_registry_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """Every schema of the registry (shipped, synced, added), with its kept versions (without their files)."""
+    from .. import registry
+    from ..model import RegistrySchema
+
+    tk.check_access("grandest_schema_registry_list", context, data_dict)
+    rows = model.Session.query(RegistrySchema).order_by(RegistrySchema.id).all()
+    return [registry.schema_dict(r) for r in rows]
+
+
+@tk.side_effect_free
+def grandest_schema_registry_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One schema of the registry, with the Table Schema file of each kept version."""
+    from .. import registry
+
+    tk.check_access("grandest_schema_registry_show", context, data_dict)
+    return registry.schema_dict(_registry_row(data_dict), with_descriptors=True)
+
+
+def grandest_schema_registry_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Add a Table Schema to the registry, from ``url`` (downloaded through the SSRF-safe fetcher) or
+    ``upload`` (a file). Optional: ``id`` (``owner/name``; ``datagrandest/<name>`` by default), ``title``,
+    ``publisher``, ``version``. A new version of a schema already there is added beside the others."""
+    from .. import config, registry_sync
+
+    tk.check_access("grandest_schema_registry_add", context, data_dict)
+    url = _text(data_dict, "url", limit=2000)
+    upload = data_dict.get("upload")
+    has_upload = upload is not None and upload != "" and getattr(upload, "filename", None) != ""
+    if bool(url) == bool(has_upload):
+        raise tk.ValidationError({"url": [tk._("Give either the address of a Table Schema or a file, not both.")]})
+    try:
+        if url:
+            body, final_url = registry_sync.download(url)
+            source, source_url = "url", final_url
+        else:
+            limit = config.schema_max_bytes()
+            if isinstance(upload, (bytes, str)):
+                body = upload.encode() if isinstance(upload, str) else upload
+            elif hasattr(upload, "read"):
+                body = upload.read(limit + 1)
+            else:
+                raise registry_sync.RegistryError(tk._("The file could not be read."))
+            source, source_url = "upload", None
+        descriptor = registry_sync.parse_schema(body)
+        row = registry_sync.add(descriptor, source=source, source_url=source_url,
+                                actor=str(context.get("user") or "") or None,
+                                schema_id=_text(data_dict, "id", limit=210), title=_text(data_dict, "title"),
+                                publisher=_text(data_dict, "publisher"), version=_text(data_dict, "version", limit=50))
+    except registry_sync.RegistryError as exc:
+        model.Session.rollback()
+        raise tk.ValidationError({"upload" if has_upload else "url": [str(exc)]})
+    return grandest_schema_registry_show(dict(context, ignore_auth=True), {"id": row.id})
+
+
+def grandest_schema_registry_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Remove a schema from the registry (or one ``version`` of it). Shipped schemas stay (they are part of the
+    portal); resources that declare a removed schema are reported as declaring an unknown one."""
+    from .. import registry
+    from ..model import RegistryVersion
+
+    tk.check_access("grandest_schema_registry_delete", context, data_dict)
+    row = _registry_row(data_dict)
+    if row.source == registry.SHIPPED:
+        raise tk.ValidationError({"id": [tk._("The schemas shipped with the portal cannot be removed.")]})
+    version = _text(data_dict, "version", limit=50)
+    query = model.Session.query(RegistryVersion).filter_by(schema_id=row.id)
+    if version:
+        if query.filter_by(version=version).delete() == 0:
+            raise tk.ObjectNotFound(tk._("This version is not in the registry."))
+        model.Session.flush()
+        row.latest_version = registry.latest_stored(row.id)
+        if row.latest_version is None:
+            model.Session.delete(row)
+    else:
+        query.delete()
+        model.Session.delete(row)
+    model.Session.commit()
+    registry.forget_cache()
+    return {"id": row.id, "version": version, "deleted": True}

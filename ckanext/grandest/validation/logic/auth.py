@@ -71,3 +71,26 @@ def grandest_repair_preview(context: Context, data_dict: DataDict) -> AuthResult
 
 def grandest_repair_apply(context: Context, data_dict: DataDict) -> AuthResult:
     return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
+
+
+def _regional_only(context: Context) -> AuthResult:
+    if is_regional_admin(_user(context)):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the regional administrators of DataGrandEst can manage the schema "
+                                          "registry.")}
+
+
+def grandest_schema_registry_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
+
+
+def grandest_schema_registry_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
+
+
+def grandest_schema_registry_add(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
+
+
+def grandest_schema_registry_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _regional_only(context)
