@@ -101,7 +101,7 @@ class TestDatasetForm:
         resp = client.post("/dataset/new", data=form, follow_redirects=False)
         assert resp.status_code == 302 and "/resource/new" in resp.headers["Location"]
         body = client.get(resp.headers["Location"]).get_data(as_text=True)
-        assert "Schéma de données national" in text(body) and "SCDL – Menus de la restauration collective (scdl/menus-collectifs)" in text(body)
+        assert "Schéma de données national" in text(body) and "Menus de la restauration collective — OpenDataFrance (scdl/menus-collectifs)" in text(body)
         res = {"url": "https://data.ribeauville.fr/menus.csv", "name": "Menus 2024-2025", "description": "",
                "format": "", "schema": "scdl/menus-collectifs", "schema_version": "", "language": "",
                "id": "", "save": "go-metadata", "_csrf_token": csrf(body)}
