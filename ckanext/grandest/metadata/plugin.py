@@ -14,6 +14,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.grandest.common import nav
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.common.inputs import guarded_actions
 from ckanext.grandest.metadata import config as md_config
@@ -106,6 +107,7 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
         _default_to_our_schemas(config_)
         _put_scheming_templates_behind_ours(config_)
         tk.add_template_directory(config_, "templates")
+        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
         tk.add_public_directory(config_, "public")  # /grandest/logo-datagrandest.svg (ckan.site_logo)
         tk.add_resource("assets", "grandest_metadata")
         if not config_.get("licenses_group_url"):

@@ -129,7 +129,7 @@ def grandest_onboarding_percent_class(percent: float | None) -> str:
 def grandest_onboarding_departements() -> list[tuple[str, str]]:
     from ckanext.grandest.common import referential as ref
 
-    return [(d.code, f"{d.code} - {d.name}") for d in ref.departements()]
+    return [(d.code, d.choice_label) for d in ref.departements()]
 
 
 def grandest_onboarding_epci_label(siren: str | None) -> str:
@@ -154,3 +154,10 @@ def grandest_onboarding_datetime(value: Any) -> str:
         return tk.h.render_datetime(value, "%d/%m/%Y %H:%M")
     except Exception:
         return value.strftime("%d/%m/%Y %H:%M")
+
+
+def grandest_regional_menu() -> list[dict]:
+    """The header's « Administration régionale » menu (ckanext/grandest/common/nav.py)."""
+    from ckanext.grandest.common.nav import regional_menu
+
+    return regional_menu()

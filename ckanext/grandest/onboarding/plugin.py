@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common import roles
 from ckanext.grandest.common.inputs import guarded_actions
+from ckanext.grandest.common import nav
 from ckanext.grandest.common.i18n import GrandestTranslation
 
 
@@ -46,6 +47,7 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
 
     def update_config(self, config_: Any) -> None:
         tk.add_template_directory(config_, "templates")
+        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
         tk.add_resource("assets", "grandest_onboarding")
 
     # IConfigurable

@@ -217,3 +217,10 @@ def grandest_validation_points(value: Any) -> str:
     if number == int(number):
         return str(int(number))
     return f"{number:.1f}".replace(".", ",")
+
+
+def grandest_regional_menu() -> list[dict]:
+    """The header's « Administration régionale » menu (ckanext/grandest/common/nav.py)."""
+    from ckanext.grandest.common.nav import regional_menu
+
+    return regional_menu()
