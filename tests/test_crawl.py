@@ -144,6 +144,7 @@ def portal(clean_db, clean_index, tmp_path, ckan_config, live_server, smtp_serve
 
 
 @pytest.mark.usefixtures("storage")
+@pytest.mark.timeout(1200)  # 5 roles x up to 140 pages on a shared 2-core machine: more than the 300 s default
 @pytest.mark.live_server(threaded=True)
 @pytest.mark.ckan_config("ckan.plugins", PORTAL["ckan.plugins"])
 @pytest.mark.ckan_config("scheming.dataset_schemas", PORTAL["scheming.dataset_schemas"])

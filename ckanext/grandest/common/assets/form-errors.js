@@ -69,9 +69,26 @@
     if (!summary.id) { summary.id = "grandest-error-summary"; }
     summary.focus();
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
+  /* select2 3.5 (CKAN 2.11) draws « remove » links with no text: give them a name (RGAA 6.2) */
+  function nameRemoveLinks() {
+    var words = document.getElementById("grandest-a11y-words");
+    var label = words ? words.getAttribute("data-remove") : "";
+    if (!label) { return; }
+    document.querySelectorAll(".select2-search-choice-close:not([aria-label])").forEach(function (a) {
+      var choice = a.parentElement ? a.parentElement.textContent.replace(/\s+/g, " ").trim() : "";
+      a.setAttribute("aria-label", choice ? label + " : " + choice : label);
+    });
+  }
+  function start() {
     init();
+    nameRemoveLinks();
+    if (window.MutationObserver && document.querySelector(".select2-container, [data-module*=\"autocomplete\"]")) {
+      new MutationObserver(nameRemoveLinks).observe(document.body, {childList: true, subtree: true});
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
