@@ -38,6 +38,8 @@ PORTAL = {
     "scheming.presets": "ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml",
     "licenses_group_url": f"file://{ROOT / 'schemas' / 'licenses.json'}",
     "ckanext.grandest.regional_admins": REGIONAL,
+    # the portal's own texts, as dev/portal.ini sets them (CKAN's default « about » text is English)
+    "ckan.site_about": "DataGrandEst est la plateforme régionale des données ouvertes du Grand Est.",
 }
 #: pages per role (breadth first from the home page); enough to reach every kind of page of the suite
 MAX_PAGES = 140
@@ -119,7 +121,8 @@ def portal(clean_db, clean_index, tmp_path, ckan_config, live_server, smtp_serve
     """The dev portal's content on a live server: demo content loaded and validated, one user per role."""
     from ckan.tests import factories
 
-    sysadmin = factories.SysadminWithToken(name="equipe-datagrandest", fullname="Équipe DataGrandEst")
+    sysadmin = factories.SysadminWithToken(name="equipe-datagrandest", fullname="Équipe DataGrandEst",
+                                           about="Équipe régionale.")
     run = subprocess.run([sys.executable, str(ROOT / "dev" / "demo.py"), "--url", live_server.url,
                           "--token", sysadmin["token"]], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -132,10 +135,11 @@ def portal(clean_db, clean_index, tmp_path, ckan_config, live_server, smtp_serve
     api = live_server.url + "/api/3/action/"
     auth = {"Authorization": sysadmin["token"]}
     users = {"sysadmin": sysadmin,
-             "regional admin": factories.UserWithToken(name=REGIONAL, fullname="Région Grand Est")}
+             "regional admin": factories.UserWithToken(name=REGIONAL, fullname="Région Grand Est",
+                                                       about="Équipe régionale.")}
     for role, capacity, name, fullname in (("commune editor", "editor", "claire-martin", "Claire Martin"),
                                            ("commune admin", "admin", "paul-muller", "Paul Muller")):
-        user = factories.UserWithToken(name=name, fullname=fullname)
+        user = factories.UserWithToken(name=name, fullname=fullname, about="Secrétariat de mairie.")
         resp = requests.post(api + "organization_member_create", headers=auth, timeout=60, json={
             "id": "commune-de-schirmeck", "username": user["name"], "role": capacity})
         assert resp.ok, resp.text
@@ -152,6 +156,7 @@ def portal(clean_db, clean_index, tmp_path, ckan_config, live_server, smtp_serve
 @pytest.mark.ckan_config("scheming.presets", PORTAL["scheming.presets"])
 @pytest.mark.ckan_config("licenses_group_url", PORTAL["licenses_group_url"])
 @pytest.mark.ckan_config("ckanext.grandest.regional_admins", REGIONAL)
+@pytest.mark.ckan_config("ckan.site_about", PORTAL["ckan.site_about"])
 def test_every_page_answers_without_5xx_and_in_french(portal):
     base, users = portal
     # a dataset of the commune with a file: its pages and forms (that no link of a logged-out crawl reaches)
