@@ -100,7 +100,7 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
     page.fill("#field-title", "")
     page.eval_on_selector("#field-name", "el => { el.value = ''; }")
     page.click("button[name=save]")
-    summary = page.locator(".error-explanation")
+    summary = page.locator(".error-explanation[role=alert]")  # once form-errors.js has run
     summary.wait_for()
     assert summary.get_attribute("role") == "alert"
     assert page.evaluate("() => document.activeElement === document.querySelector('.error-explanation')")

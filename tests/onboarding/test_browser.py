@@ -159,7 +159,7 @@ class TestJourney:
         page.set_input_files("#field-resource-upload", str(big))
         page.fill("#field-name", "Cadastre")
         page.click("button[name=save][value=go-dataset-complete]")
-        error = page.locator(".error-explanation")
+        error = page.locator(".error-explanation[role=alert]")  # once form-errors.js has run
         error.wait_for()
         text = error.inner_text()
         _shot(page, "13-upload-refused")
@@ -188,7 +188,7 @@ class TestFormErrors:
         page.goto(f"{live_server.url}/commune/inscription", wait_until="networkidle")
         page.fill("#field-requester-email", "pas-une-adresse")
         page.click("button[type=submit]:has-text('Envoyer la demande')")
-        summary = page.locator(".error-explanation")
+        summary = page.locator(".error-explanation[role=alert]")  # once form-errors.js has run
         summary.wait_for()
         assert summary.get_attribute("role") == "alert"
         assert page.evaluate("() => document.activeElement === document.querySelector('.error-explanation')")

@@ -78,6 +78,14 @@
       var choice = a.parentElement ? a.parentElement.textContent.replace(/\s+/g, " ").trim() : "";
       a.setAttribute("aria-label", choice ? label + " : " + choice : label);
     });
+    // the single-choice box of select2 3.5 is a link: named by its field's label
+    document.querySelectorAll("a.select2-choice:not([aria-label])").forEach(function (a) {
+      var container = a.closest(".select2-container");
+      var id = container && container.id ? container.id.replace(/^s2id_/, "") : "";
+      var fieldLabel = id ? document.querySelector('label[for="' + id + '"]') : null;
+      var name = fieldLabel ? fieldLabel.textContent.replace(/[\s*]+/g, " ").trim() : "";
+      if (name) { a.setAttribute("aria-label", name); }
+    });
   }
   function start() {
     init();
