@@ -31,7 +31,8 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
     browser_login(page, base, user["name"], PASSWORD)
 
     # the dataset form, in French
-    page.goto(base + "/dataset/new")
+    page.goto(base + "/dataset/new", wait_until="networkidle")
+    assert_accessible(page, "new dataset form")  # before it is filled: the checks resize the page
     assert page.locator("label[for=field-title]").inner_text().strip().endswith("Titre")
     page.fill("#field-title", "Horaires de la médiathèque")
     page.fill("#field-notes", "Horaires d'ouverture de la médiathèque municipale de Ribeauvillé, mis à jour à "
@@ -71,7 +72,6 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
     page.fill("#field-contact_name", "Médiathèque municipale")
     page.fill("#field-contact_email", "mediatheque@ribeauville.fr")
     page.screenshot(path=SHOTS.format("2-dataset-form"), full_page=True)
-    assert_accessible(page, "new dataset form")
     page.click("button[name=save]")
 
     # the resource form
