@@ -32,6 +32,22 @@ def no_horizontal_overflow(page: Any) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def overflowing(page: Any) -> list[str]:
+    """The outermost elements that reach past the viewport's right edge (what widens the page), for the message."""
+    return page.evaluate("""() => {
+        const w = window.innerWidth, out = [];
+        for (const el of document.body.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.width && r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1))
+                out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                         (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                         ' right=' + Math.round(r.right));
+            if (out.length >= 5) break;
+        }
+        return out;
+    }""")
+
+
 def assert_accessible(page: Any, where: str, *, widths: tuple[int, ...] = (1280, 390)) -> None:
     """0 critical and 0 serious axe-core violations, and no horizontal overflow, at each width."""
     size = page.viewport_size or {"width": 1280, "height": 900}
@@ -43,7 +59,8 @@ def assert_accessible(page: Any, where: str, *, widths: tuple[int, ...] = (1280,
                 problems.append(f"{where} @{width}px: {v['impact']} {v['id']} ({v['help']}): {v['nodes']}")
             if not no_horizontal_overflow(page):
                 wide = page.evaluate("() => document.documentElement.scrollWidth")
-                problems.append(f"{where} @{width}px: the page is {wide}px wide (horizontal overflow)")
+                problems.append(f"{where} @{width}px: the page is {wide}px wide (horizontal overflow): "
+                                f"{overflowing(page)}")
     finally:
         page.set_viewport_size(size)
     assert not problems, "\n".join(problems)
