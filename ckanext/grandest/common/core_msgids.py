@@ -109,4 +109,7 @@ CORE_MSGIDS: tuple[str, ...] = (
     N_('Harvester for DCAT datasets from an RDF graph'),
     N_('Harvest sources allow importing remote metadata into this catalog. Remote sources can be other catalogs such as other CKAN instances, CSW servers or Web Accessible Folders (WAF) (depending on the actual harvesters enabled for this instance).'),
     N_('Save'),
+    N_("<p><strong>Admin:</strong> Can add/edit and delete datasets, as well as manage organization members.</p> "
+       "<p><strong>Editor:</strong> Can add and edit datasets, but not manage organization members.</p> "
+       "<p><strong>Member:</strong> Can view the organization's private datasets, but not add new datasets.</p>"),
 )

@@ -86,6 +86,14 @@
       var name = fieldLabel ? fieldLabel.textContent.replace(/[\s*]+/g, " ").trim() : "";
       if (name) { a.setAttribute("aria-label", name); }
     });
+    // select2 4 (CKAN 2.12): its box (role combobox) follows the hidden field; named by that field's label
+    document.querySelectorAll(".select2-selection:not([aria-label]):not([aria-labelledby])").forEach(function (box) {
+      var container = box.closest(".select2-container");
+      var field = container ? container.previousElementSibling : null;
+      var fieldLabel = field && field.id ? document.querySelector('label[for="' + field.id + '"]') : null;
+      var name = fieldLabel ? fieldLabel.textContent.replace(/[\s*]+/g, " ").trim() : "";
+      if (name) { box.setAttribute("aria-label", name); }
+    });
   }
   function start() {
     init();
