@@ -33,16 +33,16 @@ def no_horizontal_overflow(page: Any) -> bool:
 
 
 def overflowing(page: Any) -> list[str]:
-    """The outermost elements that reach past the viewport's right edge (what widens the page), for the message."""
+    """The innermost elements that reach past the viewport's right edge (what widens the page), for the message."""
     return page.evaluate("""() => {
         const w = window.innerWidth, out = [];
-        for (const el of document.body.querySelectorAll('*')) {
-            const r = el.getBoundingClientRect();
-            if (r.width && r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1))
-                out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                         (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-                         ' right=' + Math.round(r.right));
-            if (out.length >= 5) break;
+        const wide = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > w + 1; };
+        for (const el of [document.body, ...document.body.querySelectorAll('*')]) {
+            if (!wide(el) || [...el.children].some(wide)) continue;
+            out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                     (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                     ' right=' + Math.round(el.getBoundingClientRect().right));
+            if (out.length >= 6) break;
         }
         return out;
     }""")

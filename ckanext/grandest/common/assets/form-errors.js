@@ -86,13 +86,20 @@
       var name = fieldLabel ? fieldLabel.textContent.replace(/[\s*]+/g, " ").trim() : "";
       if (name) { a.setAttribute("aria-label", name); }
     });
-    // select2 4 (CKAN 2.12): its box (role combobox) follows the hidden field; named by that field's label
-    document.querySelectorAll(".select2-selection:not([aria-label]):not([aria-labelledby])").forEach(function (box) {
+    // select2 4 (CKAN 2.12): its box (role combobox) follows the hidden field; named by that field's label (a
+    // single choice's box is labelled by its shown value only, empty until something is chosen)
+    document.querySelectorAll(".select2-selection:not([data-grandest-named])").forEach(function (box) {
       var container = box.closest(".select2-container");
       var field = container ? container.previousElementSibling : null;
       var fieldLabel = field && field.id ? document.querySelector('label[for="' + field.id + '"]') : null;
-      var name = fieldLabel ? fieldLabel.textContent.replace(/[\s*]+/g, " ").trim() : "";
-      if (name) { box.setAttribute("aria-label", name); }
+      if (!fieldLabel) { return; }
+      if (!fieldLabel.id) { fieldLabel.id = field.id + "-label"; }
+      var shown = box.getAttribute("aria-labelledby");
+      box.setAttribute("aria-labelledby", shown ? fieldLabel.id + " " + shown : fieldLabel.id);
+      box.setAttribute("data-grandest-named", "");
+      box.querySelectorAll(".select2-selection__rendered[role]").forEach(function (r) {
+        r.setAttribute("aria-labelledby", fieldLabel.id + " " + r.id);
+      });
     });
   }
   function start() {
