@@ -38,7 +38,10 @@ def overflowing(page: Any) -> list[str]:
         const w = window.innerWidth, out = [];
         const wide = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > w + 1; };
         for (const el of [document.body, ...document.body.querySelectorAll('*')]) {
-            if (!wide(el) || [...el.children].some(wide)) continue;
+            // a box past the edge, or text spilling out of its box (not in the box's own size)
+            const spills = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible' &&
+                el.getBoundingClientRect().left + el.scrollWidth > w + 1;
+            if (!spills && (!wide(el) || [...el.children].some(wide))) continue;
             out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
                      (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
                      ' right=' + Math.round(el.getBoundingClientRect().right));

@@ -22,11 +22,31 @@ ENTRIES: tuple[tuple[str, str], ...] = (
 )
 
 
+def put_scheming_templates_behind_ours(config_: Any) -> None:
+    """Our templates extend some of ckanext-scheming's (``{% ckan_extends %}``), so they must come first in the
+    template path. CKAN runs IConfigurer in reverse plugin order and each plugin prepends its folder, which
+    would put scheming's (listed before us) in front; registering scheming's folder first, behind ours, keeps
+    the order right (scheming does not add a folder that is already there)."""
+    import ckan.plugins as p
+
+    if not (p.plugin_loaded("scheming_datasets") or p.plugin_loaded("scheming_organizations")):
+        return
+    import os
+
+    import ckanext.scheming.plugins as scheming_plugins
+
+    folder = os.path.join(os.path.dirname(scheming_plugins.__file__), "templates")
+    paths = list(config_.get("plugin_template_paths") or [])
+    if folder not in paths:
+        config_["plugin_template_paths"] = [folder] + paths
+
+
 def add_shared_templates(config_: Any) -> None:
     """Add the shared templates (``common/templates``) and assets (``grandest_common/...``), once whichever
     grandest plugins are loaded."""
     import ckan.plugins.toolkit as tk
 
+    put_scheming_templates_behind_ours(config_)  # our scheming overrides (additional info) first
     # both relative to this module's folder; CKAN adds a template folder once however many plugins ask
     tk.add_template_directory(config_, "templates")
     tk.add_resource("assets", "grandest_common")

@@ -70,23 +70,6 @@ def _default_to_our_schemas(config_: Any) -> None:
         config_["scheming.presets"] = " ".join(presets + [OUR_PRESETS])
 
 
-def _put_scheming_templates_behind_ours(config_: Any) -> None:
-    """Our templates extend some of ckanext-scheming's (``{% ckan_extends %}``), so they must come first in the
-    template path. CKAN runs IConfigurer in reverse plugin order and each plugin prepends its folder, which
-    would put scheming's (listed before us) in front; registering scheming's folder first, behind ours, keeps
-    the order right (scheming does not add a folder that is already there)."""
-    if not (p.plugin_loaded("scheming_datasets") or p.plugin_loaded("scheming_organizations")):
-        return
-    import os
-
-    import ckanext.scheming.plugins as scheming_plugins
-
-    folder = os.path.join(os.path.dirname(scheming_plugins.__file__), "templates")
-    paths = list(config_.get("plugin_template_paths") or [])
-    if folder not in paths:
-        config_["plugin_template_paths"] = [folder] + paths
-
-
 @tk.blanket.actions(guarded_actions("ckanext.grandest.metadata.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.validators
@@ -105,7 +88,6 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
     # IConfigurer
     def update_config(self, config_: Any) -> None:
         _default_to_our_schemas(config_)
-        _put_scheming_templates_behind_ours(config_)
         tk.add_template_directory(config_, "templates")
         nav.add_shared_templates(config_)  # header menu, form errors, focus ring
         tk.add_public_directory(config_, "public")  # /grandest/logo-datagrandest.svg (ckan.site_logo)
