@@ -88,6 +88,14 @@ bash "$ROOT/dev/s3proxy/install.sh" "$STATE/s3proxy" >>"$LOGDIR/s3proxy-install.
     die "installing s3proxy from Maven Central failed; see $LOGDIR/s3proxy-install.log (last lines above)."
 }
 
+# --- axe-core (npm) for the accessibility checks of the browser tests (tests/axe.py) -----------------------
+if [ -n "$WANT_BROWSER" ] && [ ! -f "$ROOT/dev/axe/node_modules/axe-core/axe.min.js" ]; then
+    command -v npm >/dev/null || die "npm is needed for axe-core (browser tests): apt-get install npm."
+    (cd "$ROOT/dev/axe" && npm ci --no-audit --no-fund) >>"$LOGDIR/npm.log" 2>&1 \
+        || die "npm ci (axe-core) failed; see $LOGDIR/npm.log."
+    ok "axe-core installed in dev/axe/node_modules"
+fi
+
 # --- Solr from Maven Central -----------------------------------------------------------------------------
 bash "$ROOT/dev/solr/install.sh" "$STATE/solr" >>"$LOGDIR/solr-install.log" 2>&1 || {
     tail -n 20 "$LOGDIR/solr-install.log" >&2

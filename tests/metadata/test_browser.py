@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.axe import assert_accessible
 from tests.helpers import Select2Tags
 from tests.live import browser_login
 from tests.metadata.conftest import commune_org
@@ -30,7 +31,8 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
     browser_login(page, base, user["name"], PASSWORD)
 
     # the dataset form, in French
-    page.goto(base + "/dataset/new")
+    page.goto(base + "/dataset/new", wait_until="networkidle")
+    assert_accessible(page, "new dataset form")  # before it is filled: the checks resize the page
     assert page.locator("label[for=field-title]").inner_text().strip().endswith("Titre")
     page.fill("#field-title", "Horaires de la médiathèque")
     page.fill("#field-notes", "Horaires d'ouverture de la médiathèque municipale de Ribeauvillé, mis à jour à "
@@ -79,6 +81,7 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
     page.fill("#field-name", "Horaires (CSV)")
     page.select_option("#field-schema", value="scdl/equipements")
     page.screenshot(path=SHOTS.format("3-resource-form"), full_page=True)
+    assert_accessible(page, "new resource form")
     page.click("button[name=save][value=go-metadata]")
 
     # the dataset page: names, not codes
@@ -89,6 +92,26 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
         assert shown in body, shown
     assert "commune:67482" not in body
     page.screenshot(path=SHOTS.format("4-dataset-page"), full_page=True)
+    assert_accessible(page, "dataset page")
+    resource_url = page.locator(".resource-item a.heading, .resource-item a").first.get_attribute("href")
+    page.goto(base + "/dataset/edit/horaires-de-la-mediatheque", wait_until="networkidle")
+    assert_accessible(page, "dataset edit form")
+    # an error: the summary names the field by its label, the field says it is invalid
+    page.fill("#field-title", "")
+    page.eval_on_selector("#field-name", "el => { el.value = ''; }")
+    page.click("button[name=save]")
+    summary = page.locator(".error-explanation[role=alert]")  # once form-errors.js has run
+    summary.wait_for()
+    assert summary.get_attribute("role") == "alert"
+    assert page.evaluate("() => document.activeElement === document.querySelector('.error-explanation')")
+    assert page.get_attribute("#field-name", "aria-invalid") == "true"
+    assert "URL" in summary.inner_text() or "Adresse" in summary.inner_text(), summary.inner_text()
+    assert_accessible(page, "dataset edit form with errors")
+    page.goto(base + resource_url.split("?")[0].rstrip("/") + "/edit", wait_until="networkidle")
+    assert page.locator("#field-name").count() == 1
+    assert_accessible(page, "resource edit form")
+    page.goto(base + resource_url, wait_until="networkidle")
+    assert_accessible(page, "resource page")
 
     # the dataset list: the territories of the dataset and the facets, by name
     page.goto(base + "/dataset/")
@@ -101,6 +124,7 @@ def test_create_a_dataset_in_french_and_find_it(live_server, browser_page):
                   "Éducation, culture", "Licence Ouverte 2.0", "Fréquence de mise à jour", "Tous les mois"):
         assert label in joined, label
     page.screenshot(path=SHOTS.format("5-dataset-list"), full_page=True)
+    assert_accessible(page, "dataset list")
 
     # a facet filters the list and its pill shows the name
     page.click("a[href*='vocab_grandest_departement=67']")

@@ -1,7 +1,8 @@
 """The whole journey in a real browser (Chromium via playwright) against a real CKAN server and a real SMTP
 server: request with the commune picked by autocompletion, confirmation link read from the town hall's mail,
 review and approval by a regional admin, the requester's invitation, first upload, and an upload refused
-over quota with its French message. Screenshots go to /tmp/grandest-onboarding-screens/."""
+over quota with its French message. Each page of the journey passes axe-core (0 critical, 0 serious) at 1280 px
+and 390 px wide, without horizontal overflow (tests/axe.py). Screenshots go to /tmp/grandest-onboarding-screens/."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.axe import assert_accessible
 from tests.onboarding.conftest import REGIONAL, onboarding_config
 
 SHOTS = Path("/tmp/grandest-onboarding-screens")
@@ -53,10 +55,12 @@ class TestJourney:
 
         # 1. the request, the commune picked through the autocompletion
         page.goto(f"{base}/commune/inscription", wait_until="networkidle")
+        assert_accessible(page, "join form")
         page.click("#field-commune")
         page.keyboard.type("schirm", delay=60)
         page.locator("#commune-suggestions [role=option]").first.wait_for()
         _shot(page, "01-autocompletion")
+        assert_accessible(page, "join form, commune suggestions open")
         page.locator("#commune-suggestions [role=option]", has_text="Schirmeck").first.click()
         assert page.input_value("#field-insee-code") == "67448"
         page.fill("#field-requester-name", "Claire Martin")
@@ -68,6 +72,7 @@ class TestJourney:
         page.click("button[type=submit]:has-text('Envoyer la demande')")
         page.wait_for_selector("text=Merci, votre demande est envoyée")
         _shot(page, "03-request-sent")
+        assert_accessible(page, "request sent")
 
         # 2. the town hall's mail (official address from the annuaire), its link, the confirmation
         body = _mail(smtp_server, "secretariat@ville-schirmeck.fr", "/commune/confirmation/")
@@ -76,6 +81,7 @@ class TestJourney:
         page.goto(confirm_url)
         page.wait_for_selector("text=Cette demande vient-elle de votre mairie ?")
         _shot(page, "04-townhall-confirmation")
+        assert_accessible(page, "town-hall confirmation")
         page.click("text=Oui, je confirme cette demande")
         page.wait_for_selector("text=Merci, la demande est confirmée")
         _shot(page, "05-townhall-confirmed")
@@ -88,16 +94,23 @@ class TestJourney:
         page.goto(f"{base}/commune/demandes")
         page.wait_for_selector("text=Schirmeck")
         _shot(page, "06-review-queue")
+        assert_accessible(page, "review queue")
         page.click("a:has-text('Schirmeck')")
         page.wait_for_selector("text=Référentiel")
         _shot(page, "07-review-detail")
+        assert_accessible(page, "review detail")
         page.click("button:has-text('Accepter et créer l’organisation'), button:has-text(\"Accepter et créer l'organisation\")")
         page.wait_for_selector("text=Demande acceptée")
         _shot(page, "08-approved")
         # the regional admin leaves this commune 1 MB of storage, to see the refusal below
         org_link = page.locator("a[href*='/organization/']", has_text="Commune de Schirmeck").first
         org_name = org_link.get_attribute("href").rstrip("/").split("/")[-1]
+        for path, where in ((f"/organization/{org_name}", "organization page"), ("/hebergement", "hosting usage"),
+                            ("/quality", "quality of the region")):
+            page.goto(base + path, wait_until="networkidle")
+            assert_accessible(page, where)
         page.goto(f"{base}/organization/hebergement/{org_name}")
+        assert_accessible(page, "hosting limits of the commune")
         page.fill("#field-max-storage", "1")
         page.click("button:has-text('Enregistrer')")
         page.wait_for_selector("text=Limites d'hébergement enregistrées")
@@ -125,6 +138,7 @@ class TestJourney:
         page.eval_on_selector("#field-name", "el => { el.value = 'deliberations-2026'; }")
         page.fill("#field-notes", "Les délibérations du conseil municipal de Schirmeck.")
         _shot(page, "10-dataset-form")
+        assert_accessible(page, "new dataset form")
         chosen = page.eval_on_selector("#field-organizations", "el => el.options[el.selectedIndex].text")
         assert chosen.strip() == "Commune de Schirmeck"
         page.click("button[name=save]")
@@ -134,9 +148,11 @@ class TestJourney:
         page.set_input_files("#field-resource-upload", str(small))
         page.fill("#field-name", "Délibérations 2026")
         _shot(page, "11-first-upload")
+        assert_accessible(page, "new resource form")
         page.click("button[name=save][value=go-metadata]")
         page.wait_for_selector("text=Délibérations 2026")
         _shot(page, "12-dataset-published")
+        assert_accessible(page, "dataset page")
 
         # 6. a second file that does not fit: refused, in French, with what to do
         big = tmp_path / "cadastre.csv"
@@ -145,15 +161,50 @@ class TestJourney:
         page.set_input_files("#field-resource-upload", str(big))
         page.fill("#field-name", "Cadastre")
         page.click("button[name=save][value=go-dataset-complete]")
-        error = page.locator(".error-explanation")
+        error = page.locator(".error-explanation[role=alert]")  # once form-errors.js has run
         error.wait_for()
         text = error.inner_text()
         _shot(page, "13-upload-refused")
         assert "l'espace de stockage de Commune de Schirmeck est plein" in text
         assert "Supprimez les fichiers" in text
+        # the error summary is announced and has the focus (RGAA 11.10)
+        assert error.get_attribute("role") == "alert"
+        assert page.evaluate("() => document.activeElement.classList.contains('error-explanation')")
+        assert_accessible(page, "resource form with an error")
 
         # 7. the commune admin's usage page
         page.goto(f"{base}/organization/hebergement/{org_name}")
         page.wait_for_selector("text=Espace d'hébergement")
         _shot(page, "14-usage")
+        assert_accessible(page, "hosting usage of the commune")
         assert "Hébergement gratuit" in page.content()
+
+
+@onboarding_config
+@pytest.mark.live_server(threaded=True)
+class TestFormErrors:
+    def test_errors_are_tied_to_their_fields_and_summed_up_in_the_labels_words(self, live_server, browser_page):
+        """RGAA 4.1 (11.10, 11.11): each field in error has aria-invalid and is described by its message; the
+        summary at the top (role="alert") has the focus, names each field by its visible label and links to it."""
+        page = browser_page
+        page.goto(f"{live_server.url}/commune/inscription", wait_until="networkidle")
+        page.fill("#field-requester-email", "pas-une-adresse")
+        page.click("button[type=submit]:has-text('Envoyer la demande')")
+        summary = page.locator(".error-explanation[role=alert]")  # once form-errors.js has run
+        summary.wait_for()
+        assert summary.get_attribute("role") == "alert"
+        assert page.evaluate("() => document.activeElement === document.querySelector('.error-explanation')")
+        items = summary.locator("li").all_inner_texts()
+        assert any(i.startswith("Votre adresse électronique") or i.startswith("Votre adresse e-mail")
+                   for i in items), items
+        for field in ("#field-requester-name", "#field-requester-email", "#field-requester-phone"):
+            assert page.get_attribute(field, "aria-invalid") == "true", field
+            described = page.get_attribute(field, "aria-describedby").split()
+            messages = [page.locator(f"#{d}").inner_text() for d in described]
+            assert any(m.strip() for m in messages), (field, described)
+        # a link of the summary leads to its field
+        first = summary.locator("li a").first
+        target = first.get_attribute("href")
+        first.click()
+        assert page.evaluate("() => '#' + document.activeElement.id") == target
+        assert_accessible(page, "join form with errors")

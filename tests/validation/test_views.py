@@ -216,3 +216,33 @@ class TestOrganizationAndRegion:
         assert "Commune de Sélestat" in filtered and "Commune de Ribeauvillé" not in filtered
         app.get("/quality", headers=_auth(checked["users"]["admin"]), status=403)
         app.get("/quality", status=403)
+
+    def test_the_region_figures_add_up_and_the_departement_is_chosen_from_a_list(self, app, checked):
+        """The cards are the totals of the table's columns, the table's total row is the sum of its rows (a
+        regional admin reads « 3 fichiers » above and counts 3 below), whichever département is chosen."""
+        other = act("organization_show", id="commune-de-selestat")
+        extra = make_dataset(other["id"], name="marches-selestat", title="Marchés de Sélestat")
+        upload(extra["id"], _invalid_csv(), "marches.csv", format="CSV", name="Marchés")  # not checked yet
+        regional = _auth(checked["users"]["regional"])
+        for query, orgs in (("", 2), ("?departement=67", 1), ("?departement=68", 1)):
+            body = app.get("/quality" + query, headers=regional, status=200).body
+            rows = re.findall(r"<tbody>(.*?)</tbody>", body, re.S)[0]
+            total_row = re.search(r"<tfoot>(.*?)</tfoot>", body, re.S).group(1)
+            assert len(re.findall(r"<tr>", rows)) == orgs, query
+            for column in ("datasets", "resources", "failures", "errors", "unchecked"):
+                cells = [int(v) for v in re.findall(rf'data-col="{column}">(\d+)<', rows)]
+                assert len(cells) == orgs, (query, column)
+                total = int(re.search(rf'data-col="{column}">(\d+)<', total_row).group(1))
+                card = int(re.search(rf'data-total="{column}"><strong>(\d+)</strong>', body).group(1))
+                assert sum(cells) == total == card, (query, column, cells, total, card)
+            assert int(re.search(r'data-total="organizations"><strong>(\d+)<', body).group(1)) == orgs
+        everything = app.get("/quality", headers=regional).body
+        assert int(re.search(r'data-total="resources"><strong>(\d+)<', everything).group(1)) == 3
+        assert int(re.search(r'data-total="unchecked"><strong>(\d+)<', everything).group(1)) >= 1
+        # the département is a list of the 10 départements of Grand Est, the chosen one selected
+        select = re.search(r'<select[^>]*name="departement"[^>]*>(.*?)</select>', everything, re.S).group(1)
+        codes = re.findall(r'<option value="(\d\w)"', select)
+        assert codes == ["08", "10", "51", "52", "54", "55", "57", "67", "68", "88"]
+        assert "Tous les départements" in select and "67 - Bas-Rhin" in select
+        chosen = app.get("/quality?departement=67", headers=regional).body
+        assert re.search(r'<option value="67" selected>', chosen)

@@ -10,8 +10,8 @@ def grandest_dcat_feed_url(fmt: str = "ttl", organization: str | None = None) ->
                             {"organization": organization} if organization else {})
 
 
-def grandest_dcat_is_regional_admin() -> bool:
-    """The header links regional admins (not only sysadmins, who also have it in /ckan-admin) to /grandest/dcat."""
-    from ckanext.grandest.common.roles import current_user_is_regional_admin
+def grandest_regional_menu() -> list[dict]:
+    """The header's « Administration régionale » menu (ckanext/grandest/common/nav.py); /grandest/dcat is in it."""
+    from ckanext.grandest.common.nav import regional_menu
 
-    return current_user_is_regional_admin()
+    return regional_menu()

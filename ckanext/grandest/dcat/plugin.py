@@ -16,6 +16,7 @@ import yaml
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.grandest.common import nav
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.common.inputs import guarded_actions
 
@@ -35,6 +36,7 @@ class DcatPlugin(p.SingletonPlugin, GrandestTranslation):
     # IConfigurer
     def update_config(self, config_: Any) -> None:
         tk.add_template_directory(config_, "templates")
+        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Any, key: Any) -> None:

@@ -15,9 +15,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common import cache
+from ckanext.grandest.common import nav
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.common.inputs import guarded_actions
-from ckanext.grandest.common.templates import put_scheming_templates_behind_ours
 from ckanext.grandest.metadata import config as md_config
 from ckanext.grandest.metadata import search
 from ckanext.grandest.metadata.helpers import (FACET_COMMUNE, FACET_DEPARTEMENT, FACET_EPCI, FACET_FREQUENCY,
@@ -95,8 +95,8 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
     # IConfigurer
     def update_config(self, config_: Any) -> None:
         _default_to_our_schemas(config_)
-        put_scheming_templates_behind_ours(config_)
         tk.add_template_directory(config_, "templates")
+        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
         tk.add_public_directory(config_, "public")  # /grandest/logo-datagrandest.svg (ckan.site_logo)
         tk.add_resource("assets", "grandest_metadata")
         if not config_.get("licenses_group_url"):

@@ -129,7 +129,7 @@ def grandest_onboarding_percent_class(percent: float | None) -> str:
 def grandest_onboarding_departements() -> list[tuple[str, str]]:
     from ckanext.grandest.common import referential as ref
 
-    return [(d.code, f"{d.code} - {d.name}") for d in ref.departements()]
+    return [(d.code, d.choice_label) for d in ref.departements()]
 
 
 def grandest_onboarding_epci_label(siren: str | None) -> str:
@@ -196,3 +196,10 @@ def grandest_onboarding_masked_email(email: str | None) -> str:
     else:
         masked = local[0] + "*" * (len(local) - 2) + local[-1]
     return f"{masked}@{domain}"
+
+
+def grandest_regional_menu() -> list[dict]:
+    """The header's « Administration régionale » menu (ckanext/grandest/common/nav.py)."""
+    from ckanext.grandest.common.nav import regional_menu
+
+    return regional_menu()

@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common import roles
 from ckanext.grandest.common.inputs import guarded_actions
+from ckanext.grandest.common import nav
 from ckanext.grandest.common.i18n import GrandestTranslation
 
 
@@ -47,10 +48,10 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigurer
 
     def update_config(self, config_: Any) -> None:
-        from ckanext.grandest.common.templates import put_scheming_templates_behind_ours
-
-        put_scheming_templates_behind_ours(config_)  # templates/scheming/form_snippets/organization.html
         tk.add_template_directory(config_, "templates")
+        # header menu, form errors, focus ring; scheming's templates behind ours
+        # (templates/scheming/form_snippets/organization.html extends scheming's)
+        nav.add_shared_templates(config_)
         tk.add_resource("assets", "grandest_onboarding")
         from ckanext.grandest.common.mail import normalize_mail_from
 

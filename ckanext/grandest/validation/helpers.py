@@ -264,3 +264,10 @@ def grandest_validation_publish_schema() -> str:
     if asked:
         return str(asked)
     return str(session.pop("grandest_publish_schema", "") or "")
+
+
+def grandest_regional_menu() -> list[dict]:
+    """The header's « Administration régionale » menu (ckanext/grandest/common/nav.py)."""
+    from ckanext.grandest.common.nav import regional_menu
+
+    return regional_menu()

@@ -23,7 +23,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.grandest.common import roles
+from ckanext.grandest.common import nav, roles
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.common.inputs import guarded_actions
 
@@ -60,6 +60,7 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
 
     def update_config(self, config_: Any) -> None:
         tk.add_template_directory(config_, "templates")
+        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
         tk.add_resource("assets", "grandest_validation")
         from ckanext.grandest.common.mail import normalize_mail_from
 

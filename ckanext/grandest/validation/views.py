@@ -238,8 +238,10 @@ def region_quality() -> Any:
         return tk.abort(403, tk._("Only the regional administrators of DataGrandEst can do this."))
     except tk.ValidationError:
         return tk.redirect_to("grandest_validation.region_quality")
-    return tk.render("grandest/validation/region_quality.html", {"region": region,
-                                                                  "departement": data.get("departement")})
+    from ckanext.grandest.common import referential
+
+    return tk.render("grandest/validation/region_quality.html", {
+        "region": region, "departement": data.get("departement"), "departements": referential.departements()})
 
 
 def schema_registry() -> Any:

@@ -147,6 +147,11 @@ class Departement(_Shape):
         """French label with type, e.g. "Bas-Rhin (département, 67)"."""
         return f"{self.name} (département, {self.code})"
 
+    @property
+    def choice_label(self) -> str:
+        """Label of a choice list of départements, by code, e.g. "67 - Bas-Rhin"."""
+        return f"{self.code} - {self.name}"
+
 
 @dataclass(frozen=True, slots=True)
 class Region(_Shape):
