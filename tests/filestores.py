@@ -6,7 +6,9 @@
   ``dev/test`` starts (``CKAN_S3_*`` variables of dev/lib.sh: endpoint, bucket of the test slot, dev key pair),
   under a key prefix of the test's own, so that "nothing left in the bucket" is checked on the test's own keys.
 
-On CKAN 2.12 both run with ``ckan.storage_path`` unset (as 2.12 intends).
+On CKAN 2.12 both run with ``ckan.storage_path`` unset (as 2.12 intends) and ``overwrite_existing`` on, as a
+portal whose publishers replace files needs it (without it CKAN's own uploader refuses a new file for an
+existing resource: "already exists inside storage").
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def s3_options(path: str) -> dict[str, str]:
     assert not missing, f"{', '.join(missing)} not set: run the tests with dev/test (it starts s3proxy)"
     return {"type": "file_keeper:s3", "endpoint": env["CKAN_S3_ENDPOINT"], "bucket": env["CKAN_S3_BUCKET"],
             "key": env["CKAN_S3_KEY"], "secret": env["CKAN_S3_SECRET"], "region": "us-east-1",
-            "initialize": "true", "path": path}
+            "initialize": "true", "overwrite_existing": "true", "path": path}
 
 
 def _reset_storages() -> None:
@@ -83,7 +85,7 @@ def configure_file_store(kind: str, config: Any, monkeypatch: Any, tmp_path: Pat
     else:
         folder = tmp_path / "resource-files"
         folder.mkdir()
-        options = {"type": "ckan:fs", "path": str(folder), "initialize": "true"}
+        options = {"type": "ckan:fs", "path": str(folder), "initialize": "true", "overwrite_existing": "true"}
     for key, value in options.items():
         monkeypatch.setitem(config, PREFIX + key, value)
         EXTRA_FORWARDED.add(PREFIX + key)  # a live server, a worker get the same storage

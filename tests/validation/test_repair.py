@@ -19,11 +19,20 @@ EDITORS = {"editor", "admin", "sysadmin"}
 
 
 def _stored(res_id: str) -> bytes:
-    from ckan.lib import uploader
+    """The resource's file as its store holds it (local disk, or the configured storage of CKAN 2.12)."""
+    from ckanext.grandest.common import filestore
 
-    res = act("resource_show", id=res_id)
-    with open(uploader.get_resource_uploader(res).get_path(res_id), "rb") as fh:
-        return fh.read()
+    store = filestore.resource_files()
+    return b"".join(store.chunks(store.location(res_id)))
+
+
+def _kept(res_id: str) -> dict[str, bool]:
+    """Which of the repair's files (``original``, ``repair.json``) the store holds for ``res_id``."""
+    from ckanext.grandest.common import filestore
+
+    store = filestore.resource_files()
+    return {name: store.exists(store.aside("grandest_validation", "originals", res_id, name))
+            for name in ("original", "repair.json")}
 
 
 def _token(users, role):
@@ -70,7 +79,8 @@ class TestAuth:
 
 
 class TestApply:
-    def test_the_messy_file_is_repaired_in_one_step_kept_and_checked_again(self, app, messy, run_worker):
+    def test_the_messy_file_is_repaired_in_one_step_kept_and_checked_again(self, app, org, users, file_store, messy,
+                                                                             run_worker):
         res_id = messy["resource"]["id"]
         run_worker()
         before = act("grandest_resource_validation_show", id=res_id)
@@ -107,6 +117,12 @@ class TestApply:
         original = app.get(f"/dataset/subventions-2024/resource/{res_id}/repair/original", status=200)
         assert original.data == messy_subventions()
         assert "original-subventions.csv" in original.headers["Content-Disposition"]
+        # kept in the resources' own store, under a location of its own: the resource's key holds the repaired file
+        assert _kept(res_id) == {"original": True, "repair.json": True}
+        if file_store.kind != "local" or not file_store.files.local_path("x"):
+            keys = file_store.keys()
+            assert f"grandest_validation/originals/{res_id}/original" in keys, keys
+            assert file_store.read(res_id) == stored
 
     def test_the_page_offers_the_preview_and_applies_on_consent(self, app, messy, run_worker):
         from tests.onboarding.conftest import login
@@ -140,13 +156,19 @@ class TestApply:
         assert "a changé depuis" in body["error"]["repair"][0]
         assert _stored(messy["resource"]["id"]) == messy_subventions()
 
-    def test_deleting_the_resource_removes_the_original(self, app, messy, ckan_config):
+    def test_deleting_the_resource_removes_the_original(self, app, org, users, file_store, messy):
         res_id = messy["resource"]["id"]
         api_post(app, "grandest_repair_apply", messy["users"]["admin"]["token"], id=res_id)
-        folder = os.path.join(ckan_config["ckan.storage_path"], "grandest_validation", "originals", res_id)
-        assert os.path.isfile(os.path.join(folder, "original"))
+        assert _kept(res_id) == {"original": True, "repair.json": True}
         act("resource_delete", id=res_id)
-        assert not os.path.exists(folder)
+        assert _kept(res_id) == {"original": False, "repair.json": False}
+        assert app.get(f"/dataset/subventions-2024/resource/{res_id}/repair/original", status=404)
+        store = file_store.files
+        if store.local_path("x"):  # a local disk: the folder went too
+            assert not os.path.exists(os.path.dirname(store.aside("grandest_validation", "originals", res_id, "x")))
+        else:
+            prefix = f"grandest_validation/originals/{res_id}/"
+            assert not [k for k in file_store.keys() if k.startswith(prefix)], file_store.keys()
 
 
 class TestAmbiguousDates:

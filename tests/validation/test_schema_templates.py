@@ -69,14 +69,19 @@ def test_an_unknown_schema_is_a_404(app):
 
 
 def test_publish_with_this_template_preselects_the_schema_of_the_new_resource(app, org, users):
-    headers = {"Authorization": users["editor"]["token"]}
-    anonymous = app.get("/publish-from-schema/scdl/subventions/publish", follow_redirects=False)
+    from tests.onboarding.conftest import login
+
+    # one client for the whole flow, as a browser keeps its session cookie between pages (CKAN 2.11's ``app``
+    # opens a new client, without the previous cookies, for each request)
+    client = app.test_client()
+    anonymous = client.get("/publish-from-schema/scdl/subventions/publish", follow_redirects=False)
     assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
-    resp = app.get("/publish-from-schema/scdl/subventions/publish", headers=headers, follow_redirects=False)
+    login(client, users["editor"]["name"])
+    resp = client.get("/publish-from-schema/scdl/subventions/publish", follow_redirects=False)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/dataset/new")
     dataset = make_dataset(org["id"], name="subventions-2025")
-    form = app.get(f"/dataset/{dataset['name']}/resource/new", headers=headers, status=200).body
+    form = client.get(f"/dataset/{dataset['name']}/resource/new").get_data(as_text=True)
     assert '<option value="scdl/subventions" selected' in form.replace('selected="selected"', "selected")
     # used once: the next resource form is not pre-filled any more
-    form = app.get(f"/dataset/{dataset['name']}/resource/new", headers=headers, status=200).body
+    form = client.get(f"/dataset/{dataset['name']}/resource/new").get_data(as_text=True)
     assert '<option value="scdl/subventions" selected' not in form.replace('selected="selected"', "selected")

@@ -110,6 +110,11 @@ class LocalFiles:
 
         return ResourceUpload({}).get_path(resource_id)
 
+    def aside(self, *parts: str) -> str:
+        """Location of a file the portal keeps next to the resource files (``parts`` under ``ckan.storage_path``,
+        outside its ``resources/`` folder: never a resource's file, never counted by a scan of resources)."""
+        return os.path.join(self.storage_path, *parts)
+
     def exists(self, location: str) -> bool:
         return os.path.exists(location)
 
@@ -172,6 +177,18 @@ class StorageFiles:
         if location != path:  # as FKResourceUpload.get_path: the storage must not rename it
             raise tk.ValidationError({"upload": ["Invalid storage path"]})
         return location
+
+    def aside(self, *parts: str) -> str:
+        """Location of a file the portal keeps in the same storage as the resource files, under a first folder
+        of its own (``parts[0]``, longer than the 3 characters of a resource key's first folder: it never
+        collides with a resource's file, and the quota recount, which asks for resources' locations, ignores
+        it)."""
+        from ckan.plugins import toolkit as tk
+
+        path = "/".join(parts)
+        if len(parts[0]) == 3 or self.storage.prepare_location(path) != path:
+            raise tk.ValidationError({"upload": ["Invalid storage path"]})
+        return path
 
     def _data(self, location: str) -> Any:
         import file_keeper as fk

@@ -7,14 +7,17 @@
   quotas of grandest_onboarding when it is loaded, apply exactly as for a file sent through the form). The
   resource change queues a new check (the validation hook sees a new file).
 
-Where the original goes: ``<ckan.storage_path>/grandest_validation/originals/<resource id>/`` holds the file as
-it was before the **latest** repair (``original``) and what was changed (``repair.json``). Only one original is
+Where the original goes: ``grandest_validation/originals/<resource id>/`` **in the store of the resource files**
+(:func:`ckanext.grandest.common.filestore.resource_files`: under ``ckan.storage_path``, or in the configured file
+storage of CKAN 2.12, local or S3; a location of its own, outside CKAN's resource keys) holds the file as it was
+before the **latest** repair (``original``) and what was changed (``repair.json``). Only one original is
 kept per resource (a second repair replaces it), it is deleted with the resource, and it is **not counted** in
 the organization's hosting quota: it is a bounded safety copy (never larger than a file the quota already
 accepted) that the publisher did not choose to publish. See docs/score-qualite.md.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
@@ -22,6 +25,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -32,7 +36,7 @@ from ckanext.grandest.common.i18n import N_
 from . import config as cfg
 from .engine.messages import human_size
 from .engine.repair import KINDS, RepairResult, repair_csv
-from .jobs import _file_name, _upload_path, schema_ref
+from .jobs import _file_name, _uploaded_file, schema_ref
 
 log = logging.getLogger(__name__)
 
@@ -116,28 +120,39 @@ def _date_message(entry: dict[str, Any]) -> str:
 
 # --- files ---------------------------------------------------------------------------------------------------
 
-def originals_dir(resource_id: str) -> str | None:
-    base = cfg_storage_path()
-    if not base or not resource_id or "/" in resource_id or ".." in resource_id:
+def _store() -> Any:
+    from ckanext.grandest.common import filestore
+
+    return filestore.resource_files()
+
+
+def _aside(store: Any, resource_id: str, name: str) -> str | None:
+    """Location of ``name`` (``original``, ``repair.json``) among the originals of ``resource_id`` in ``store``."""
+    if store is None or not resource_id or "/" in resource_id or ".." in resource_id:
         return None
-    return os.path.join(base, *ORIGINALS, resource_id)
+    return store.aside(*ORIGINALS, resource_id, name)
 
 
-def cfg_storage_path() -> str | None:
-    return tk.config.get("ckan.storage_path") or None
-
-
-def _source(res: dict[str, Any]) -> str:
+@contextlib.contextmanager
+def _source(res: dict[str, Any]) -> Iterator[str]:
+    """A local path to the resource's current file: read in place on a local disk, streamed from its storage
+    (CKAN 2.12: S3...) to a temporary copy deleted afterwards, as the validation worker does."""
     if res.get("url_type") != "upload":
         raise RepairRefused("not-upload")
-    path = _upload_path(res)
-    if not path or not os.path.isfile(path):
-        raise RepairRefused("no-file")
-    return path
+    limits = cfg.limits()
+    fetched = _uploaded_file(res, limits)
+    try:
+        if fetched.error_code == "too-large":
+            raise RepairRefused("too-large", size=fetched.bytes, limit=limits.max_download_bytes)
+        if not fetched.ok or not fetched.path or not os.path.isfile(fetched.path):
+            raise RepairRefused("no-file")
+        yield fetched.path
+    finally:
+        fetched.cleanup()
 
 
-def _run(res: dict[str, Any], *, date_orders: dict[str, str] | None, output: str | None) -> RepairResult:
-    path = _source(res)
+def _run(path: str, res: dict[str, Any], *, date_orders: dict[str, str] | None,
+         output: str | None) -> RepairResult:
     schema = schema_ref(res)
     if isinstance(schema, str) and schema.startswith("{"):
         schema = None  # unreadable JSON text: repair without a schema
@@ -147,7 +162,8 @@ def _run(res: dict[str, Any], *, date_orders: dict[str, str] | None, output: str
 
 def preview(res: dict[str, Any], date_orders: dict[str, str] | None = None) -> dict[str, Any]:
     try:
-        result = _run(res, date_orders=date_orders, output=None).to_dict()
+        with _source(res) as path:
+            result = _run(path, res, date_orders=date_orders, output=None).to_dict()
     except RepairRefused as exc:
         result = RepairResult(refused=exc.code, refused_params=exc.params).to_dict()
     if result.get("ok") and not result.get("change_count"):
@@ -160,30 +176,75 @@ def _fingerprint(res: dict[str, Any]) -> str:
     return f"{res.get('last_modified') or res.get('created') or ''}|{res.get('size') or ''}"
 
 
-def record(resource_id: str) -> dict[str, Any] | None:
-    """What the latest repair changed (``None`` if the resource was never repaired)."""
-    folder = originals_dir(resource_id)
-    if folder is None:
+def _read(store: Any, location: str | None) -> bytes | None:
+    if location is None:
         return None
     try:
-        with open(os.path.join(folder, RECORD), encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        return b"".join(store.chunks(location))
+    except FileNotFoundError:
         return None
-    data["original_available"] = os.path.isfile(os.path.join(folder, ORIGINAL))
+    except Exception as exc:  # the storage could not be read (down, refused...)
+        log.warning("could not read %s from the resource storage: %s", location, exc)
+        return None
+
+
+def record(resource_id: str) -> dict[str, Any] | None:
+    """What the latest repair changed (``None`` if the resource was never repaired)."""
+    store = _store()
+    raw = _read(store, _aside(store, resource_id, RECORD))
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw is not None else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return None
+    data["original_available"] = original_location(resource_id) is not None
     return describe(data)
 
 
-def original_path(resource_id: str) -> str | None:
-    folder = originals_dir(resource_id)
-    path = os.path.join(folder, ORIGINAL) if folder else None
-    return path if path and os.path.isfile(path) else None
+def original_location(resource_id: str) -> tuple[Any, str] | None:
+    """``(store, location)`` of the original kept for ``resource_id``, None when there is none."""
+    store = _store()
+    location = _aside(store, resource_id, ORIGINAL)
+    try:
+        return (store, location) if location is not None and store.exists(location) else None
+    except Exception as exc:  # the storage could not be asked
+        log.warning("could not look for the original of %s: %s", resource_id, exc)
+        return None
 
 
 def remove_originals(resource_id: str) -> None:
-    folder = originals_dir(resource_id)
-    if folder and os.path.isdir(folder):
-        shutil.rmtree(folder, ignore_errors=True)
+    store = _store()
+    for name in (ORIGINAL, RECORD):
+        location = _aside(store, resource_id, name)
+        if location is None:
+            return
+        try:
+            store.remove(location)
+        except Exception as exc:  # logged: the resource's deletion goes on
+            log.warning("could not delete %s from the resource storage: %s", location, exc)
+    path = store.local_path(_aside(store, resource_id, ORIGINAL))
+    if path:  # the folder of a local disk, now empty
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(path))
+
+
+def _put(store: Any, path: str, location: str, content_type: str) -> None:
+    """Send the local file ``path`` to ``location`` of ``store`` (replacing what is there): written aside
+    first, then moved into place, so a failed upload leaves the previous file."""
+    from ckanext.grandest.common.filestore import LimitedReader
+
+    pending = f"{location}~{uuid.uuid4().hex[:12]}"
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        store.write(pending, LimitedReader(fh, size), size, content_type)
+    try:
+        store.remove(location)
+        store.move(pending, location)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            store.remove(pending)
+        raise
 
 
 def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str, str] | None = None,
@@ -195,21 +256,20 @@ def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str
     """
     if fingerprint and fingerprint != _fingerprint(res):
         raise RepairRefused("changed")
-    source = _source(res)
-    folder = originals_dir(res["id"])
-    if folder is None:
+    store = _store()
+    if _aside(store, res.get("id") or "", ORIGINAL) is None:
         raise RepairRefused("no-file")
-    os.makedirs(folder, exist_ok=True)
-    work = tempfile.mkdtemp(prefix=".repair-", dir=folder)
+    work = tempfile.mkdtemp(prefix="grandest-repair-")
     try:
-        repaired = os.path.join(work, "repaired.csv")
-        result = _run(res, date_orders=date_orders, output=repaired)
-        if not result.ok:
-            raise RepairRefused(result.refused or "unreadable", **result.refused_params)
-        if not result.change_count:
-            raise RepairRefused("nothing")
-        kept = os.path.join(work, ORIGINAL)
-        shutil.copyfile(source, kept)  # a copy taken before the resource's file is replaced
+        with _source(res) as source:
+            repaired = os.path.join(work, "repaired.csv")
+            result = _run(source, res, date_orders=date_orders, output=repaired)
+            if not result.ok:
+                raise RepairRefused(result.refused or "unreadable", **result.refused_params)
+            if not result.change_count:
+                raise RepairRefused("nothing")
+            kept = os.path.join(work, ORIGINAL)
+            shutil.copyfile(source, kept)  # a copy taken before the resource's file is replaced
         name = _file_name(res) or "donnees.csv"
         stem = name.rsplit(".", 1)[0] if "." in name else name
         data = {k: v for k, v in res.items() if k not in ("upload", "url", "size", "hash", "mimetype")}
@@ -226,11 +286,14 @@ def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str
             "ambiguous_dates": result.ambiguous_dates, "source_encoding": result.source_encoding,
             "delimiter": result.delimiter, "rows": result.rows, "change_count": result.change_count,
         }
-        os.replace(kept, os.path.join(folder, ORIGINAL))
-        tmp_record = os.path.join(work, f"{uuid.uuid4().hex}.json")
-        with open(tmp_record, "w", encoding="utf-8") as fh:
+        record_path = os.path.join(work, RECORD)
+        with open(record_path, "w", encoding="utf-8") as fh:
             json.dump(entry, fh, ensure_ascii=False)
-        os.replace(tmp_record, os.path.join(folder, RECORD))
+        try:
+            _put(store, kept, _aside(store, res["id"], ORIGINAL), "application/octet-stream")
+            _put(store, record_path, _aside(store, res["id"], RECORD), "application/json")
+        except Exception as exc:  # the repaired file is published: the safety copy could not be kept
+            log.error("repair of %s: the original could not be kept in the resource storage: %s", res["id"], exc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out = describe(entry)

@@ -133,18 +133,21 @@ def repair_apply(id: str, resource_id: str) -> Any:
 
 
 def repair_original(id: str, resource_id: str) -> Any:
-    from flask import send_file
+    from flask import Response, stream_with_context
+    from werkzeug.http import dump_options_header
 
     from . import repairs
 
     _dataset_and_resource(id, resource_id)
-    path = repairs.original_path(resource_id)
+    found = repairs.original_location(resource_id)
     record = repairs.record(resource_id) or {}
-    if path is None:
+    if found is None:
         return tk.abort(404, tk._("No original file is kept for this resource."))
+    store, location = found
     name = str(record.get("original_name") or "original.csv").replace("/", "_")
-    return send_file(path, as_attachment=True, download_name=f"original-{name}",
-                     mimetype="application/octet-stream")
+    disposition = dump_options_header("attachment", {"filename": f"original-{name}"})
+    return Response(stream_with_context(store.chunks(location)), mimetype="application/octet-stream",
+                    headers={"Content-Disposition": disposition})
 
 
 PUBLISH_SESSION_KEY = "grandest_publish_schema"
