@@ -133,8 +133,10 @@ def repair_apply(id: str, resource_id: str) -> Any:
 
 
 def repair_original(id: str, resource_id: str) -> Any:
+    import unicodedata
+    from urllib.parse import quote
+
     from flask import Response, stream_with_context
-    from werkzeug.http import dump_options_header
 
     from . import repairs
 
@@ -145,9 +147,15 @@ def repair_original(id: str, resource_id: str) -> Any:
         return tk.abort(404, tk._("No original file is kept for this resource."))
     store, location = found
     name = str(record.get("original_name") or "original.csv").replace("/", "_")
-    disposition = dump_options_header("attachment", {"filename": f"original-{name}"})
-    return Response(stream_with_context(store.chunks(location)), mimetype="application/octet-stream",
-                    headers={"Content-Disposition": disposition})
+    download = f"original-{name}"
+    # as flask.send_file names it: an ASCII name, plus the UTF-8 one (RFC 5987) when it has accents
+    ascii_name = unicodedata.normalize("NFKD", download).encode("ascii", "ignore").decode("ascii")
+    names = {"filename": ascii_name}
+    if ascii_name != download:
+        names["filename*"] = "UTF-8''" + quote(download, safe="!#$&+-.^_`|~")
+    resp = Response(stream_with_context(store.chunks(location)), mimetype="application/octet-stream")
+    resp.headers.set("Content-Disposition", "attachment", **names)
+    return resp
 
 
 PUBLISH_SESSION_KEY = "grandest_publish_schema"
