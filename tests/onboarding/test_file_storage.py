@@ -161,7 +161,11 @@ if "s3" in FILE_STORES:  # CKAN 2.12: an object storage that fails (2.11 has no 
     class TestAStorageThatFails:
         def test_an_unreachable_storage_gives_a_french_message_and_keeps_the_stored_file(
                 self, app, commune_admin, storage, ckan_config, monkeypatch, tmp_path):
-            from tests.filestores import PREFIX, _reset_storages, configure_file_store
+            import boto3
+            from botocore.config import Config
+
+            from ckanext.grandest.common import filestore
+            from tests.filestores import configure_file_store
             from tests.live import free_port
 
             org, token = commune_admin["org"], commune_admin["token"]
@@ -169,21 +173,24 @@ if "s3" in FILE_STORES:  # CKAN 2.12: an object storage that fails (2.11 has no 
             with configure_file_store("s3", ckan_config, monkeypatch, tmp_path, storage) as store:
                 ds = _dataset(app, token, org["id"])
                 kept = upload(app, token, first, package_id=ds["id"], status=200).json["result"]
-                endpoint = ckan_config[PREFIX + "endpoint"]
-                # the S3 endpoint goes away (nothing listens on that port)
-                ckan_config[PREFIX + "endpoint"] = f"http://127.0.0.1:{free_port()}"
-                _reset_storages()
+                # the S3 server goes away while the portal runs: the storage's client now reaches a closed port
+                settings = filestore.resource_files().storage.settings
+                working = settings.client
+                settings.client = boto3.client(
+                    "s3", endpoint_url=f"http://127.0.0.1:{free_port()}", region_name="us-east-1",
+                    aws_access_key_id="x", aws_secret_access_key="y",
+                    config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=2))
                 try:
                     resp = upload(app, token, b"annee,montant\n2027,2000\n", action="resource_update",
                                   id=kept["id"])
                 finally:
-                    ckan_config[PREFIX + "endpoint"] = endpoint
-                    _reset_storages()
+                    settings.client = working
                 assert resp.status_code == 409, resp.get_data(as_text=True)
                 (message,) = resp.json["error"]["upload"]
                 assert "n'a pas pu être enregistré" in message, message
-                # nothing lost: the first file is still counted, listed and stored
+                # nothing lost: the first file is still counted, listed and stored, under its own key only
                 assert quota_of(org["id"])["usage"]["bytes_used"] == len(first)
                 resources = api_post(app, "package_show", token, id=ds["id"])["result"]["resources"]
                 assert [(r["id"], r["size"]) for r in resources] == [(kept["id"], len(first))]
                 assert store.read(kept["id"]) == first
+                assert store.keys() == [_location(kept["id"])]

@@ -184,16 +184,17 @@ class _QuotaWriter:
             _close(source)
             self._refuse(message(length), kind)
 
-        # a file this one replaces is kept aside until the transaction commits
-        backup = None
-        if files.exists(location):
-            backup = f"{location}.grandest-{uuid.uuid4().hex[:12]}"
-            files.move(location, backup)
-            register_replaced(files, location, backup)
-        else:
-            register_new(files, location)
+        # a file this one replaces is kept aside until the transaction commits; every call to the store is inside
+        # the failure handling (an unreachable S3 endpoint fails on the first HEAD, before any byte is sent)
         reader = filestore.LimitedReader(source, allowed)
         try:
+            backup = None
+            if files.exists(location):
+                backup = f"{location}.grandest-{uuid.uuid4().hex[:12]}"
+                files.move(location, backup)
+                register_replaced(files, location, backup)
+            else:
+                register_new(files, location)
             written = files.write(location, reader, length, content_type)
         except filestore.TooLarge:
             self._refuse(message(None), kind)  # the rollback removes the partial file, restores the old one
@@ -205,15 +206,16 @@ class _QuotaWriter:
                 "is kept.").format(reason=type(err).__name__)]})
         except _storage_failures() as err:
             # the storage is down or answers with an error (an S3 endpoint unreachable, a refused key...): the
-            # person publishing gets a clear message, not a 500; the administrators get the cause in the log
+            # person publishing gets a clear message, not a 500; the administrators get the cause in the log.
+            # The rollback puts back a file already moved aside.
             model.Session.rollback()
             log.error("grandest_onboarding: the storage failed to write %s: %r", location, err)
             raise tk.ValidationError({UPLOAD_ERROR_KEY: [tk._(
                 "The file could not be stored: the file storage did not answer as expected. Nothing was "
                 "changed; please try again later, and tell the portal's administrators if it happens again.")]})
         except BaseException:
-            # an interrupted upload (client gone, storage down): the rollback removes what was written and puts
-            # back the file it replaced, now rather than whenever the session ends
+            # an interrupted upload (client gone): the rollback removes what was written and puts back the file
+            # it replaced, now rather than whenever the session ends
             model.Session.rollback()
             raise
         finally:
