@@ -1,6 +1,8 @@
 """The page telling regional admins how to register the feed on data.gouv.fr: who sees it, what it shows."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.dcat.conftest import commune_org, minimal_dataset
@@ -66,10 +68,12 @@ def test_page_gives_an_organization_feed(app, setup):
 @pytest.mark.ckan_config("ckanext.grandest.regional_admins", "marie-regionale")
 @pytest.mark.parametrize("who, linked", [("member", False), ("admin", False), ("regional", True), ("sysadmin", True)])
 def test_header_links_regional_admins_to_the_page(app, setup, who, linked):
+    # the « Administration régionale » menu of the header (common/templates/header.html) leads to the page
     body = app.get("/dataset/", headers={"Authorization": setup[who]["token"]}).body
-    link = 'href="/grandest/dcat" title="Déclarer le catalogue sur data.gouv.fr"'
-    assert (link in body) is linked
-    assert link not in app.get("/dataset/").body  # anonymous
+    menu = re.search(r'<ul class="dropdown-menu[^"]*" id="grandest-regional-menu".*?</ul>', body, re.S)
+    assert (menu is not None and 'href="/grandest/dcat"' in menu.group(0)
+            and "Catalogue DCAT" in menu.group(0)) is linked, menu and menu.group(0)
+    assert "grandest-regional-menu" not in app.get("/dataset/").body  # anonymous
 
 
 def test_admin_tab_for_sysadmins(app, setup):

@@ -76,8 +76,12 @@ def link_services(g: Graph) -> None:
             if _is_reference(g, ds) or not endpoints:
                 continue
             dists = list(g.objects(ds, DCAT.distribution))
+            # already reachable from one of its distributions (the service itself, its endpoint as an access
+            # URL, or another description of the same endpoint as the distribution's access service): no copy
             if any((d, DCAT.accessService, service) in g for d in dists) or any(
-                    o in endpoints for d in dists for o in g.objects(d, DCAT.accessURL)):
+                    o in endpoints for d in dists for o in g.objects(d, DCAT.accessURL)) or any(
+                    o in endpoints for d in dists for s in g.objects(d, DCAT.accessService)
+                    for o in g.objects(s, DCAT.endpointURL)):
                 continue
             dist = BNode()
             g.add((ds, DCAT.distribution, dist))
