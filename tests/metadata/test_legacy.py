@@ -38,7 +38,7 @@ def legacy(clean_db, clean_index, reset_licences):
                      tags=[{"name": "ancien"}], extras=[{"key": "source_interne", "value": "SIG"}],
                      resources=[{"url": "https://example.org/a.csv", "format": "CSV"}])
     bad = call_action("package_create", context=dict(ctx), name="jeu-a-corriger", title="Jeu à corriger", owner_org=org["id"],
-                      license_id="notspecified", tags=[{"name": "ab"}],
+                      license_id="other-at", tags=[{"name": "ab"}],
                       extras=[{"key": "theme", "value": "environnement"}],
                       resources=[{"url": "https://example.org/b", "format": "Esri REST"}])
     return sysadmin, org, ok, bad
@@ -120,7 +120,7 @@ class TestAudit:
         assert any(f.startswith("tags") for f in by_field)
         # nothing was changed
         from ckan.tests.helpers import call_action
-        assert call_action("package_show", id="jeu-a-corriger")["license_id"] == "notspecified"
+        assert call_action("package_show", id="jeu-a-corriger")["license_id"] == "other-at"
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")

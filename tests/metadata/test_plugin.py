@@ -20,7 +20,7 @@ def test_without_scheming_options_the_grand_est_schemas_are_used(ckan_config):
     assert "territories" in fields and "theme" in fields
     assert ckan_config["licenses_group_url"].endswith("/schemas/licenses.json")
     assert [lic.id for lic in model.Package.get_license_register().values()] == [
-        "lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero", "other"]
+        "lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero", "lov1", "other", "notspecified"]
     # our templates come before scheming's, whose templates they extend
     paths = tk.config["plugin_template_paths"]
     ours = next(i for i, p in enumerate(paths) if p.endswith("grandest/metadata/templates"))

@@ -91,7 +91,9 @@ class TestDatasetForm:
         assert 'data-module="grandest-territory-picker"' in body and 'data-module-prefill="true"' in body
         # the licence select offers only licences data.gouv.fr recognises, Licence Ouverte preselected
         licences = re.findall(r'<option value="([^"]*)"[^>]*>', body.split('id="field-license_id"')[1].split("</select>")[0])
-        assert licences == ["", "lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero", "other"]
+        # (Licence Ouverte 1.0 stays choosable: data.gouv.fr recognises it, older portals publish under it;
+        # « licence non précisée » is for harvested records only)
+        assert licences == ["", "lov2", "odc-odbl", "cc-by", "cc-by-sa", "cc-zero", "lov1", "other"]
         assert re.search(r'<option value="lov2"\s+selected', body)
 
     def test_create_through_the_form(self, client, sysadmin):

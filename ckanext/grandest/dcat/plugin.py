@@ -35,8 +35,10 @@ class DcatPlugin(p.SingletonPlugin, GrandestTranslation):
 
     # IConfigurer
     def update_config(self, config_: Any) -> None:
+        # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
+        # in front: our templates extend scheming's (CKAN prepends each folder it is given)
+        nav.add_shared_templates(config_)
         tk.add_template_directory(config_, "templates")
-        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Any, key: Any) -> None:

@@ -95,8 +95,10 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
     # IConfigurer
     def update_config(self, config_: Any) -> None:
         _default_to_our_schemas(config_)
+        # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
+        # in front: our templates extend scheming's (CKAN prepends each folder it is given)
+        nav.add_shared_templates(config_)
         tk.add_template_directory(config_, "templates")
-        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
         tk.add_public_directory(config_, "public")  # /grandest/logo-datagrandest.svg (ckan.site_logo)
         tk.add_resource("assets", "grandest_metadata")
         if not config_.get("licenses_group_url"):

@@ -48,10 +48,10 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigurer
 
     def update_config(self, config_: Any) -> None:
-        tk.add_template_directory(config_, "templates")
-        # header menu, form errors, focus ring; scheming's templates behind ours
-        # (templates/scheming/form_snippets/organization.html extends scheming's)
+        # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
+        # in front: templates/scheming/form_snippets/organization.html extends scheming's
         nav.add_shared_templates(config_)
+        tk.add_template_directory(config_, "templates")
         tk.add_resource("assets", "grandest_onboarding")
         from ckanext.grandest.common.mail import normalize_mail_from
 

@@ -59,8 +59,10 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigurer
 
     def update_config(self, config_: Any) -> None:
+        # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
+        # in front: our templates extend scheming's (CKAN prepends each folder it is given)
+        nav.add_shared_templates(config_)
         tk.add_template_directory(config_, "templates")
-        nav.add_shared_templates(config_)  # header menu, form errors, focus ring
         tk.add_resource("assets", "grandest_validation")
         from ckanext.grandest.common.mail import normalize_mail_from
 
