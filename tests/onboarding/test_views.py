@@ -214,7 +214,9 @@ class TestReview:
     def test_header_shows_the_queue_with_its_count(self, client, smtp_server, regional_admin):
         make_request("08158")
         body = client.get("/", headers={"Authorization": regional_admin["token"]}).body
-        assert 'href="/commune/demandes"' in body and ">1<" in body.replace(" ", "")
+        # the « Administration régionale » menu: the review queue, with the number of requests waiting
+        entry = re.search(r'<a class="dropdown-item[^"]*" href="/commune/demandes".*?</a>', body, re.S)
+        assert entry is not None and "1 en attente" in entry.group(0), body
 
     def test_detail_shows_the_referential_and_approves(self, client, smtp_server, regional_admin):
         req = make_request("08158")
