@@ -46,10 +46,11 @@ ALLOWED = (
     "Facebook", "LinkedIn", "Mastodon",
 )
 
-#: French words written without their accents (a catalog typo, e.g. CKAN's « Filtrer les resultats »)
+#: French words written without their accents (a catalog typo, e.g. CKAN's « Filtrer les resultats »). Not the
+#: verbs that are spelt that way (« il modifie », « supprime », « les enregistre »): only their participles
 UNACCENTED = frozenset("""
-resultats resultat parametres parametre donnees telecharger telechargement creer cree creee modifie modifiee
-precedent precedente deja etat acces supprime supprimee enregistre enregistree generees generes categorie
+resultats resultat parametres parametre donnees telecharger telechargement creer cree creee modifiee
+precedent precedente deja etat acces supprimee enregistree generees generes categorie
 """.split())
 
 #: English that CKAN core still shows and that catalogs cannot reach yet (NOT French: a known gap, listed so that
