@@ -56,6 +56,7 @@ def test_two_bad_files_of_a_dataset_give_one_mail_to_their_uploader(org, editor,
     for res in (first, second):
         assert f"http://test.datagrandest.example/dataset/subventions-2024/resource/{res['id']}/validation" in body
     assert "— Subventions 2024 : " in body and "— Subventions 2023 : " in body
+    assert "les fichiers que vous avez publiés dans" in body and "Ces 2 fichiers ont" in body
     assert "/100, « Insuffisant »" in body
     assert "plafonné" in body  # why the band is capped
     assert "Principaux problèmes :" in body
@@ -99,6 +100,7 @@ def test_a_broken_link_is_told_and_a_later_bad_file_gets_its_own_mail(org, edito
     assert len(messages) == 1
     body = smtp_server.body(messages[0])
     assert "— Lien cassé : 0/100, « Inutilisable »" in body
+    assert "le fichier que vous avez publié dans" in body  # one file: singular agreement
     assert messages[0]["Subject"].startswith("DataGrandEst : un fichier à corriger")
 
     upload(dataset["id"], failing_subventions_csv(), "subventions.csv", format="CSV", schema="scdl/subventions",
