@@ -25,20 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVE = ROOT / "dev" / "serve"
 sys.path.insert(0, str(SERVE))
 import nginx_conf  # noqa: E402  (dev/serve/nginx_conf.py: the same renderer as dev/portal's)
-
-
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer in {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+from topology import wait_http  # noqa: E402  (dev/serve/topology.py: one wait for every served portal)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -77,7 +64,7 @@ def production(clean_db, clean_index, storage, tmp_path, ckan_config, request):
     nginx = subprocess.Popen(["nginx", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                              start_new_session=True)
     try:
-        _wait(base + "/api/3/action/status_show", uwsgi, uwsgi_log)
+        wait_http(base + "/api/3/action/status_show", [uwsgi], [uwsgi_log], timeout=90)
         yield {"url": base, "uwsgi": uwsgi, "log": uwsgi_log}
     finally:
         _stop(nginx)
