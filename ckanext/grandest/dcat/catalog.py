@@ -32,10 +32,11 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import catalog_uri, dataset_uri
 
-from ckanext.grandest.common import compat
 
 from . import config, turtle
-from .profiles import DCAT, HYDRA, GrandEstDCATAPProfile
+from .profiles import GrandEstDCATAPProfile, attach_state
+from .records import last_modification, organizations
+from .vocab import DCAT, HYDRA, NAMESPACES
 
 #: extension -> (rdflib format, Content-Type)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -256,29 +257,6 @@ def iter_pages(req: PageRequest, rows: int) -> Iterator[Page]:
 # ----------------------------------------------------------------------------------------------------------
 # organizations, once per page
 # ----------------------------------------------------------------------------------------------------------
-def organizations(ids: list[str]) -> dict[str, dict]:
-    """``{id: organization dict}`` with the schema fields (group extras) of the active organizations ``ids``;
-    one query for the organizations and one for their extras, however many datasets share them."""
-    from ckan import model
-
-    wanted = sorted({i for i in ids if i})
-    if not wanted:
-        return {}
-    out: dict[str, dict] = {}
-    group = model.Group
-    rows = (model.Session.query(group.id, group.name, group.title, group.description, group.image_url,
-                                group.type, group.state)
-            .filter(group.id.in_(wanted)).all())
-    for gid, name, title, description, image_url, gtype, state in rows:
-        out[gid] = {"id": gid, "name": name, "title": title, "description": description, "image_url": image_url,
-                    "type": gtype, "state": state, "_grandest_full": True}
-    if out:
-        for group_id, key, value in compat.organization_extras(list(out)):
-            if key not in out[group_id]:
-                out[group_id][key] = value
-    return out
-
-
 def attach_organizations(datasets: list[dict]) -> None:
     """Replace each dataset's ``organization`` by the full organization (schema fields included)."""
     ids = [(d.get("organization") or {}).get("id") or d.get("owner_org") for d in datasets]
@@ -328,7 +306,6 @@ class Serializer(RDFSerializer):
 
     def new_chunk(self) -> rdflib.Graph:
         """Start a new, empty graph sharing the state of the previous ones (what was already written)."""
-        from .profiles import attach_state
 
         if self.state is None:
             self.state = attach_state(self.g, chunked=True)
@@ -418,7 +395,6 @@ class ChunkWriter:
         self.writer: Any = None
 
     def _start(self, g: rdflib.Graph) -> None:
-        from .profiles import NAMESPACES
 
         self.started = True
         spaces = {prefix: str(ns) for prefix, ns in g.namespaces() if prefix and prefix != "xml"}
@@ -520,7 +496,6 @@ def render_page(page: Page) -> str:
 
 
 def _catalog_modified() -> str | None:
-    from .profiles import last_modification
 
     return last_modification()
 

@@ -30,7 +30,7 @@ import re
 from typing import Any, Iterable, Iterator
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD, Namespace
+from rdflib.namespace import RDF, RDFS, SKOS, Namespace
 
 from ckanext.grandest.common import referential as ref
 from ckanext.grandest.metadata import vocabularies as voc

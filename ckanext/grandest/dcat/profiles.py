@@ -7,7 +7,7 @@ Export. The profile owns the whole description of a dataset and of the catalog. 
 the chain (``euro_dcat_ap_3``) already described the dataset, that description is dropped and rewritten, so
 the result is the same whether the profile runs alone or chained; the feeds of this plugin (``/catalog.*``,
 ``/dataset/<id>.*``, ``ckan grandest dcat export``) skip the profiles it extends and run it alone. What it
-writes, and why (data.gouv.fr's reading: /work/shared/reference/dcat-datagouv.md, summed up in
+writes, and why (data.gouv.fr's reading: its importer, udata's ``udata/core/dataset/rdf.py``, summed up in
 ``docs/dcat.md``):
 
 * a stable, non-URI ``dct:identifier`` (the CKAN id), ``dcat:landingPage`` on the portal;
@@ -37,14 +37,12 @@ Parsing is delegated to ``ckanext.grandest.dcat.parse.parse_dataset`` (written b
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from typing import Any, Iterable
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import _is_valid_uri
 
 from ckanext.dcat.profiles.base import CleanedURIRef
@@ -52,66 +50,12 @@ from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import publisher_uri_organization_fallback, resource_uri
 
 from . import config, mapping
+from .quality import make_scores, schema_checks
+from .records import last_modification, organizations
+from .vocab import (ADMS, DCAT, DCT, DQV, FOAF, GSP, HYDRA, LOCN, NAMESPACES, NS, OA, OWL, PROV, RDF, RDFS,  # noqa: F401
+                    SKOS, SPDX, VCARD, XSD, date_literal)
 
 
-class NS:
-    """A namespace whose terms are created once (rdflib's ``Namespace`` builds a new URIRef on every
-    attribute access, a measurable cost when writing 10,000 datasets)."""
-
-    __slots__ = ("base", "terms")
-
-    def __init__(self, base: str) -> None:
-        self.base = str(base)
-        self.terms: dict[str, URIRef] = {}
-
-    def __getattr__(self, name: str) -> URIRef:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self[name]
-
-    def __getitem__(self, name: str) -> URIRef:
-        ref = self.terms.get(name)
-        if ref is None:
-            ref = self.terms[name] = URIRef(self.base + name)
-        return ref
-
-    def __str__(self) -> str:
-        return self.base
-
-
-DCAT = NS("http://www.w3.org/ns/dcat#")
-DCT = NS("http://purl.org/dc/terms/")
-FOAF = NS("http://xmlns.com/foaf/0.1/")
-VCARD = NS("http://www.w3.org/2006/vcard/ns#")
-ADMS = NS("http://www.w3.org/ns/adms#")
-LOCN = NS("http://www.w3.org/ns/locn#")
-GSP = NS("http://www.opengis.net/ont/geosparql#")
-DQV = NS("http://www.w3.org/ns/dqv#")
-PROV = NS("http://www.w3.org/ns/prov#")
-HYDRA = NS("http://www.w3.org/ns/hydra/core#")
-SPDX = NS("http://spdx.org/rdf/terms#")
-OA = NS("http://www.w3.org/ns/oa#")
-_RDF = NS(str(RDF))
-_RDFS = NS(str(RDFS))
-_SKOS = NS(str(SKOS))
-_XSD = NS(str(XSD))
-_OWL = NS(str(OWL))
-
-NAMESPACES = {
-    "dcat": DCAT, "dct": DCT, "foaf": FOAF, "vcard": VCARD, "adms": ADMS, "locn": LOCN, "gsp": GSP,
-    "skos": SKOS, "xsd": XSD, "rdfs": RDFS, "owl": OWL, "dqv": DQV, "prov": PROV, "hydra": HYDRA, "oa": OA,
-    "spdx": SPDX,
-    # EU authority tables, for shorter feeds
-    "eutheme": mapping.voc.THEME_BASE, "eufreq": mapping.voc.FREQUENCY_BASE,
-    "eufiletype": mapping.voc.FILE_TYPE_BASE, "eulang": mapping.voc.LANGUAGE_BASE,
-    "euaccess": mapping.voc.ACCESS_RIGHT_BASE,
-}
-RDF, RDFS, SKOS, XSD, OWL = _RDF, _RDFS, _SKOS, _XSD, _OWL  # noqa: F811 (cached terms from here on)
-
-_DATETIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
-_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
-_YEAR = re.compile(r"^\d{4}$")
-_YEAR_MONTH = re.compile(r"^\d{4}-\d\d$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _FEATURES_ATTR = "_grandest_state"
 
@@ -181,7 +125,6 @@ class _GraphState:
         #: no plugin rewrites URIs: they are built here (same values as ckanext-dcat's functions)
         self.plain_uris = not list(PluginImplementations(IDCATURIGenerator))
         self.catalog_uri = catalog_uri().rstrip("/")
-        from .quality import make_scores
 
         self.quality = make_scores()
         if self.quality is not None:
@@ -302,28 +245,6 @@ def mailto(email: Any) -> URIRef | None:
     return ref if _is_valid_uri(str(ref)) else None
 
 
-def date_literal(value: Any) -> Literal | None:
-    """xsd:date / gYear / gYearMonth / dateTime literal for a date as CKAN stores it; None if unreadable."""
-    if isinstance(value, (dt.datetime, dt.date)):
-        value = value.isoformat()
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if _DATE.match(text):
-        return Literal(text, datatype=XSD.date)
-    if _DATETIME.match(text):
-        return Literal(text, datatype=XSD.dateTime)
-    if _YEAR.match(text):
-        return Literal(text, datatype=XSD.gYear)
-    if _YEAR_MONTH.match(text):
-        return Literal(text, datatype=XSD.gYearMonth)
-    try:
-        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return Literal(parsed.isoformat(), datatype=XSD.dateTime)
-
-
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -347,8 +268,6 @@ def organization_details(dataset_dict: dict, state: _GraphState) -> dict | None:
         return org
     cached = state.orgs.get(org["id"])
     if cached is None:
-        from .catalog import organizations
-
         cached = organizations([org["id"]]).get(org["id"]) or dict(org)
         state.orgs[org["id"]] = cached
     return cached
@@ -691,7 +610,6 @@ class DatasetWriter:
 
     def _schema_checks(self) -> dict[str, dict]:
         if not hasattr(self, "_checks"):
-            from .quality import schema_checks
 
             self._checks = schema_checks(self.d, self.state.quality)
         return self._checks
@@ -859,19 +777,6 @@ def write_catalog(g: Graph, ref: Any, catalog_dict: dict, state: _GraphState) ->
     region = mapping.place("region:44")
     if region is not None:
         write_place(g, ref, region, state)
-
-
-def last_modification() -> str | None:
-    """``metadata_modified`` of the most recently modified public dataset (None for an empty catalog)."""
-    import ckan.plugins.toolkit as tk
-
-    result = tk.get_action("package_search")(
-        {"ignore_auth": True},
-        {"q": "*:*", "rows": 1, "sort": "metadata_modified desc", "fl": ["metadata_modified"],
-         "fq_list": ["-dataset_type:harvest", "-dataset_type:showcase"], "include_private": False},
-    )
-    rows = result.get("results") or []
-    return rows[0].get("metadata_modified") if rows else None
 
 
 def dataset_refs(g: Graph) -> Iterable[Any]:

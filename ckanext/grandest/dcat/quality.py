@@ -28,6 +28,9 @@ from typing import Any, Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD, Namespace
 
+from . import config
+from .vocab import date_literal
+
 log = logging.getLogger(__name__)
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -54,8 +57,6 @@ def _action(name: str):
 
 def make_scores() -> "Scores | None":
     """A score reader for one feed page, or None when scores are not exported (option off, no validation)."""
-    from . import config
-
     if not config.quality():
         return None
     dataset_action, resource_action = _action(DATASET_ACTION), _action(RESOURCE_ACTION)
@@ -175,7 +176,6 @@ def _slug(text: str) -> str:
 
 
 def _date(result: dict, score: dict) -> Literal | None:
-    from .profiles import date_literal
 
     for source in (score, result):
         for key in _DATE_KEYS:
