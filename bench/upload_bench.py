@@ -110,6 +110,39 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def profiler(pid: int, size: int, kind: str) -> subprocess.Popen:
+    """py-spy (``pip install py-spy``) recording the server's stacks (collapsed format) until stopped."""
+    out = BENCH / f"upload-profile-{size}-{kind}.txt"
+    spy = subprocess.Popen([str(VENV / "py-spy"), "record", "--pid", str(pid), "--rate", "100", "--format", "raw",
+                            "--output", str(out), "--nonblocking"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    time.sleep(2)  # attached before the first upload
+    return spy
+
+
+def summarize_profile(spy: subprocess.Popen, size: int, kind: str, top: int = 12) -> None:
+    """Stop py-spy, print the functions that took the most samples (self and inclusive)."""
+    spy.send_signal(signal.SIGINT)
+    spy.wait(timeout=60)
+    own: dict[str, int] = {}
+    total: dict[str, int] = {}
+    samples = 0
+    for line in (BENCH / f"upload-profile-{size}-{kind}.txt").read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        n = int(count)
+        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")"
+                  for f in stack.split(";")]
+        samples += n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        for f in set(frames):
+            total[f] = total.get(f, 0) + n
+    print(f"--- {size} MiB {kind}: {samples} samples at 100 Hz; self / inclusive", file=sys.stderr)
+    for name, n in sorted(own.items(), key=lambda x: -x[1])[:top]:
+        print(f"  self {100 * n / samples:5.1f}%  {name}", file=sys.stderr)
+    for name, n in [x for x in sorted(total.items(), key=lambda x: -x[1]) if x[1] < 0.95 * samples][:top]:
+        print(f"  incl {100 * n / samples:5.1f}%  {name}", file=sys.stderr)
+
+
 def api(base: str, token: str, action: str, **data) -> dict:
     r = requests.post(f"{base}/api/3/action/{action}", json=data, headers={"Authorization": token}, timeout=120)
     body = r.json()
@@ -179,6 +212,9 @@ def main() -> None:
     ap.add_argument("--db", default="ckan_dev", help="database (and Solr core) to run on; default the dev portal's")
     ap.add_argument("--redis-db", default="0")
     ap.add_argument("--solr-core", default="ckan_dev", help="its own site_id keeps the bench's documents apart")
+    ap.add_argument("--profile", action="store_true",
+                    help="record each server's on-CPU stacks with py-spy during the measured rounds (slows them: "
+                         "a profiling run, not a timed one); writes .dev/bench/upload-profile-<size>-<kind>.txt")
     a = ap.parse_args()
     DB.update(name=a.db, redis=a.redis_db, core=a.solr_core)
     sizes = [int(s) for s in a.sizes.split(",")]
@@ -210,12 +246,15 @@ def main() -> None:
                 upload(urls[k], token, ds["id"], data_file(1))
                 api(urls[k], token, "dataset_purge", id=ds["id"])
                 base_rss[(size, k)] = peak_rss_mib(servers[k][1].pid)
+            spies = {k: profiler(servers[k][1].pid, size, k) for k in kinds} if a.profile else {}
             for r in range(a.rounds):
                 for k in (kinds if r % 2 == 0 else list(reversed(kinds))):
                     ds = api(urls[k], token, "package_create", **dataset(f"banc-{k}-{size}-{r}-{RUN}", org_id))
                     times.setdefault((size, k), []).append(upload(urls[k], token, ds["id"], path))
                     print(f"{size} MiB {k} round {r}: {times[(size, k)][-1]:.2f} s", file=sys.stderr, flush=True)
                     api(urls[k], token, "dataset_purge", id=ds["id"])
+            for k, spy in spies.items():
+                summarize_profile(spy, size, k)
             for k in kinds:
                 peaks[(size, k)] = peak_rss_mib(servers[k][1].pid)
                 print(f"{size} MiB {k}: peak RSS {peaks[(size, k)]:.0f} MiB (after warm-up "

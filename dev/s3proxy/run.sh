@@ -5,7 +5,7 @@
 #   Objects are plain files under STATE_DIR/data/<bucket>/<key> (jclouds "filesystem-nio2" provider: the "filesystem" one is deprecated in s3proxy 2.6).
 #   STATE_DIR must have been prepared by install.sh (lib/).
 # env: DEV_S3_IDENTITY / DEV_S3_CREDENTIAL (the dev access key pair; defaults in dev/lib.sh),
-#      DEV_S3_HEAP (max heap, default 1g: s3proxy holds a SigV4-signed, non-chunked upload in memory to check its hash, and boto3 signs the payload over plain HTTP), DEV_S3_LOG_LEVEL (default WARN; INFO shows start-up), DEV_S3_JAVA_OPTS, JAVA (default java)
+#      DEV_S3_HEAP (max heap, default 1g: s3proxy holds a SigV4-signed, non-chunked upload in memory to check its hash; the suite's uploader sends UNSIGNED-PAYLOAD to 127.0.0.1, streamed, but curl --aws-sigv4 or a plain boto3 sign theirs), DEV_S3_LOG_LEVEL (default WARN; INFO shows start-up), DEV_S3_JAVA_OPTS, JAVA (default java)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 USAGE="usage: run.sh STATE_DIR PORT"

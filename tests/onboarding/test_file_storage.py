@@ -155,6 +155,74 @@ class TestUploadsInTheStore:
         assert quota_of(org["id"])["usage"]["bytes_used"] == 4000
 
 
+#: over s3proxy's limit for a SigV4 body whose hash is signed (128 MiB: ``MaxMessageLengthExceeded``), as small
+#: as that allows
+BIG = 129 * MiB
+
+
+def _big_file(path) -> str:
+    """A 129 MiB file on disk (distinct 1 MiB blocks: a block lost, doubled or swapped changes its hash)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "wb") as f:
+        for i in range(BIG // MiB):
+            block = i.to_bytes(4, "big") * (MiB // 4)
+            f.write(block)
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@onboarding_config
+@pytest.mark.ckan_config("ckan.max_resource_size", "200")
+class TestALargeUpload:
+    def test_a_file_over_128_mib_is_streamed_whole_into_the_store_and_counted(
+            self, app, commune_admin, file_store, tmp_path):
+        """The upload path never holds the file in memory (the request's spooled body is streamed to the store),
+        and an S3 storage on this machine takes a body past 128 MiB in one request."""
+        import hashlib
+        import tracemalloc
+
+        from werkzeug.datastructures import FileStorage
+
+        from ckan import model
+        from ckan.tests.helpers import call_action
+
+        org, token = commune_admin["org"], commune_admin["token"]
+        set_quota(org["id"], max_storage_mb=300, max_file_mb=200)
+        ds = _dataset(app, token, org["id"])
+        expected = _big_file(tmp_path / "gros.bin")
+        with open(tmp_path / "gros.bin", "rb") as stream:
+            tracemalloc.start()
+            try:
+                res = call_action("resource_create", {"user": commune_admin["user"]["name"]}, package_id=ds["id"],
+                                  upload=FileStorage(stream=stream, filename="gros.bin",
+                                                     content_type="application/octet-stream"), url="gros.bin")
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        assert peak < 24 * MiB, f"{peak / MiB:.0f} MiB held in memory for a {BIG // MiB} MiB upload"
+        model.Session.remove()
+        assert res["size"] == BIG
+        assert quota_of(org["id"])["usage"] == {"bytes_used": BIG, "datasets_used": 1}
+        assert file_store.keys() == [_location(res["id"])]
+        store = file_store.files
+        digest = hashlib.sha256()
+        for chunk in store.chunks(store.location(res["id"])):
+            digest.update(chunk)
+        assert digest.hexdigest() == expected
+
+
+def test_only_tls_or_this_machine_is_a_trusted_transport_for_an_unsigned_payload():
+    from ckanext.grandest.common.filestore import trusted_transport
+
+    for url in ("https://s3.fr-par.scw.cloud", "https://10.0.0.5:9000", "http://127.0.0.1:18399",
+                "http://localhost:9000", "http://[::1]:9000", None):
+        assert trusted_transport(url), url
+    for url in ("http://s3.interne.example:9000", "http://10.0.0.5:9000", "http://[2001:db8::1]:9000"):
+        assert not trusted_transport(url), url
+
+
 if "s3" in FILE_STORES:  # CKAN 2.12: an object storage that fails (2.11 has no configured storages)
 
     @onboarding_config
@@ -194,3 +262,36 @@ if "s3" in FILE_STORES:  # CKAN 2.12: an object storage that fails (2.11 has no 
                 assert [(r["id"], r["size"]) for r in resources] == [(kept["id"], len(first))]
                 assert store.read(kept["id"]) == first
                 assert store.keys() == [_location(kept["id"])]
+
+    @onboarding_config
+    class TestS3PayloadSigning:
+        def test_an_upload_to_a_local_endpoint_is_streamed_unsigned_and_other_requests_stay_signed(
+                self, app, commune_admin, storage, ckan_config, monkeypatch, tmp_path):
+            """The body of an upload is not hashed for its signature when the S3 endpoint is on this machine (one
+            pass over the file; the server writes while it receives), and only the upload's request is."""
+            import hashlib
+
+            from ckanext.grandest.common import filestore
+            from tests.filestores import configure_file_store
+
+            org, token = commune_admin["org"], commune_admin["token"]
+            with configure_file_store("s3", ckan_config, monkeypatch, tmp_path, storage) as store:
+                settings = filestore.resource_files().storage.settings
+                seen: list[str] = []
+
+                def spy(request, **_):
+                    value = request.headers.get("X-Amz-Content-SHA256")
+                    seen.append(value.decode() if isinstance(value, bytes) else value)
+
+                settings.client.meta.events.register("before-send.s3.PutObject", spy)
+                try:
+                    ds = _dataset(app, token, org["id"])
+                    res = upload(app, token, b"annee;montant\n2026;1000\n", package_id=ds["id"],
+                                 status=200).json["result"]
+                    key = f"{settings.path}/hors-televersement"
+                    settings.client.put_object(Bucket=settings.bucket, Key=key, Body=b"abc")
+                    settings.client.delete_object(Bucket=settings.bucket, Key=key)
+                finally:
+                    settings.client.meta.events.unregister("before-send.s3.PutObject", spy)
+                assert seen == ["UNSIGNED-PAYLOAD", hashlib.sha256(b"abc").hexdigest()]
+                assert store.read(res["id"]) == b"annee;montant\n2026;1000\n"

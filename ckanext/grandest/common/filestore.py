@@ -15,10 +15,13 @@ storage wins over ``ckan.storage_path``.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import ipaddress
 import os
 import uuid
 from collections.abc import Iterator
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from . import compat
 
@@ -240,13 +243,17 @@ class StorageFiles:
 
     def write(self, location: str, reader: LimitedReader, length: int | None, content_type: str | None) -> int:
         """Send ``reader`` to the storage at ``location``; returns the bytes the storage holds. A failed or
-        refused upload leaves nothing at ``location``."""
+        refused upload leaves nothing at ``location``.
+
+        On an S3 storage reached over a trusted transport the object's ``PutObject`` is signed without hashing
+        its body (:func:`unsigned_payload`): one streamed pass over the upload."""
         import file_keeper as fk
 
         upload = fk.Upload(reader, os.path.basename(location), length if length is not None else 0,
                            content_type or "application/octet-stream")
         try:
-            self.storage.upload(fk.Location(location), upload)
+            with unsigned_payload(self.storage.settings.client) if self._is_s3() else contextlib.nullcontext():
+                self.storage.upload(fk.Location(location), upload)
         except BaseException:
             with contextlib.suppress(Exception):  # a partial object (a local storage writes in place)
                 self.remove(location)
@@ -271,6 +278,63 @@ class StorageFiles:
 
     def local_path(self, location: str) -> str | None:
         return None
+
+
+#: set inside :func:`unsigned_payload`: the PutObject requests of this context are signed without hashing their body
+_UNSIGNED_PAYLOAD: contextvars.ContextVar[bool] = contextvars.ContextVar("grandest_unsigned_payload", default=False)
+
+
+def trusted_transport(endpoint_url: str | None) -> bool:
+    """True when the S3 endpoint is reached over TLS or on this machine (a loopback address): the body of a
+    request can then be left out of its SigV4 signature (``UNSIGNED-PAYLOAD``) without letting anyone alter it
+    on the way. An S3 endpoint over plain HTTP on another machine keeps the signed payload."""
+    if not endpoint_url:  # boto's default: AWS itself, over HTTPS
+        return True
+    parts = urlsplit(endpoint_url)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _unsigned_payload(request: Any, **_: Any) -> None:
+    """botocore ``before-sign`` hook: inside :func:`unsigned_payload`, sign the request with ``UNSIGNED-PAYLOAD``
+    (the client's other requests are untouched)."""
+    if not _UNSIGNED_PAYLOAD.get():
+        return
+    from botocore.config import Config
+
+    config = request.context.get("client_config")
+    unsigned = Config(s3={**(getattr(config, "s3", None) or {}), "payload_signing_enabled": False})
+    request.context["client_config"] = config.merge(unsigned) if config is not None else unsigned
+
+
+@contextlib.contextmanager
+def unsigned_payload(client: Any) -> Iterator[None]:
+    """While in this block, the S3 ``client``'s ``PutObject`` requests of this thread are signed with
+    ``UNSIGNED-PAYLOAD`` when its endpoint is reached over a trusted transport (:func:`trusted_transport`).
+
+    Over plain HTTP botocore signs the payload: before sending the body it reads all of it once more to hash it
+    (SHA-256), and the S3 server must then hold the whole body before it can check that hash and write it
+    (s3proxy refuses such a body over 128 MiB, and holds it in its heap below that). ``UNSIGNED-PAYLOAD`` —
+    what botocore sends itself over HTTPS — lets the server write while it receives. The CRC32 checksum that
+    botocore adds in a signed header (``x-amz-checksum-crc32``) still covers the body. The client's other
+    requests, and other threads, are untouched (a context variable, read by a ``before-sign`` hook)."""
+    if not trusted_transport(getattr(client.meta, "endpoint_url", None)):
+        yield
+        return
+    client.meta.events.register("before-sign.s3.PutObject", _unsigned_payload,
+                                unique_id="grandest-unsigned-payload")
+    token = _UNSIGNED_PAYLOAD.set(True)
+    try:
+        yield
+    finally:
+        _UNSIGNED_PAYLOAD.reset(token)
 
 
 def resource_files() -> LocalFiles | StorageFiles | None:
