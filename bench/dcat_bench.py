@@ -28,7 +28,9 @@ Configurations (same plugins otherwise: dcat, scheming, grandest_metadata):
 * stock:    ckanext-dcat's ``/catalog.ttl``, ``ckanext.dcat.rdf.profiles = euro_dcat_ap_3``;
 * grandest: + ``grandest_dcat``, ``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 grandest_dcat_ap``.
 
-Prints a table with the ratio grandest / stock (the target is <= 1.0x). Figures: bench/README-dcat.md.
+Stock and grandest alternate within each round (``--rounds``); each ratio is paired (grandest / stock of the same
+round and measure, run back to back), given as min / median / max over the rounds, with the absolute medians
+and the load average before and after. The target is <= 1.0x. Figures: bench/README-dcat.md.
 """
 from __future__ import annotations
 
@@ -133,7 +135,7 @@ def ensure_services() -> None:
         import ckan
 
         schema = Path(ckan.__file__).parent / "config" / "solr" / "schema.xml"
-        home = REPO / ".dev" / "solr" / "home"
+        home = Path(os.environ.get("GRANDEST_STATE") or REPO / ".dev") / "solr" / "home"  # the running Solr's
         subprocess.run(["bash", str(REPO / "dev" / "solr" / "make-home.sh"), str(home), str(schema), NAME],
                        check=True, capture_output=True)
         (home / NAME / "core.properties").unlink(missing_ok=True)  # CoreAdmin CREATE writes it
@@ -450,6 +452,7 @@ def run(args) -> None:
     if args.only:
         whats = [w for w in whats if w in args.only.split(",")]
     results: dict[tuple[str, str], list[dict]] = {}
+    print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
     for r in range(args.rounds):
         for what in whats:
             for setup_name in ("stock", "grandest"):
@@ -465,11 +468,13 @@ def run(args) -> None:
                 print(f"round {r + 1} {setup_name:8s} {what:9s} {extra}  rss {res['rss_mb']:.0f} MB  "
                       f"{res.get('datasets', res['page_datasets'])} datasets", flush=True)
 
-    def best(setup_name: str, what: str, key: str) -> float:
-        return min(x[key] for x in results[(setup_name, what)])
+    def mmm(values: list[float]) -> tuple[float, float, float]:
+        return min(values), statistics.median(values), max(values)
 
     print()
-    print(f"{'':34s} {'stock':>12s} {'grandest':>12s} {'ratio':>8s}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}; {args.rounds} round(s), stock and grandest interleaved; "
+          "ratio = grandest / stock of the same round, min / median / max over the rounds")
+    print(f"{'':38s} {'stock med (min-max)':>24s} {'grandest med (min-max)':>24s} {'paired ratio min/med/max':>26s}")
     rows = [("page of 100 datasets (median)", "page", "seconds", "s"),
             ("page: peak Python memory", "page_mem", "peak_mb", "MB"),
             ("page: process peak RSS", "page", "rss_mb", "MB")]
@@ -484,8 +489,12 @@ def run(args) -> None:
         if (("stock", what) not in results or ("grandest", what) not in results
                 or key not in results[("stock", what)][0]):
             continue
-        s, g = best("stock", what, key), best("grandest", what, key)
-        print(f"{label:34s} {s:10.3f} {unit:1s} {g:10.3f} {unit:1s} {g / s:7.2f}x")
+        st = [x[key] for x in results[("stock", what)]]
+        gr = [x[key] for x in results[("grandest", what)]]
+        ratios = [g / s for s, g in zip(st, gr)]  # paired: the two runs of the same round, back to back
+        (s0, s1, s2), (g0, g1, g2), (r0, r1, r2) = mmm(st), mmm(gr), mmm(ratios)
+        print(f"{label:38s} {s1:9.3f} ({s0:.3f}-{s2:.3f}) {unit:2s} {g1:9.3f} ({g0:.3f}-{g2:.3f}) {unit:2s} "
+              f"{r0:7.2f}x {r1:5.2f}x {r2:5.2f}x")
     for setup_name in ("stock", "grandest"):
         if (setup_name, "page") not in results:
             continue

@@ -2,7 +2,7 @@
 """Benchmark of the new harvest source formats: CSW (ISO 19139) and JSON-LD, grandest vs stock ckanext-dcat.
 
     GRANDEST_TEST_SLOT=6 .venv/bin/python bench/harvest_formats_bench.py [--datasets 1000] [--page-size 100] \
-        [--runs 3] [--formats csw,jsonld]
+        [--runs 3] [--formats csw,jsonld] [--solr-commit both|true|false]
 
 * ``jsonld``: the same JSON-LD catalogue (flat ``@graph``, ``--page-size`` records a page, Hydra paging written
   both as ``hydra:PagedCollection``/``nextPage`` and ``hydra:PartialCollectionView``/``next`` so both harvesters
@@ -12,11 +12,16 @@
   stock CSW harvester) is not installed: the stock side is ``dcat_rdf`` reading **the same records** as one
   DCAT RDF/XML file (each ISO record mapped by ckanext/grandest/harvest/iso19139.py, serialized by rdflib).
 
-Same settings on both sides (test.ini's, ``ckan.search.solr_commit`` left at its default on both; the grandest
-harvester defers commits inside a job by itself, see bench/README-harvest.md), setups interleaved (stock,
-grandest, stock, grandest…), each run a fresh process on the test slot's emptied database, Solr core and Redis
-queue (the slot's data is wiped). Times one job through the real queue functions. Prints records per second,
-min/median/max over the runs, and the load average before and after.
+Same settings on both sides (test.ini's), and the same Solr commit setting (issues #15, #17):
+``--solr-commit true`` runs both with CKAN's default ``ckan.search.solr_commit = true`` (stock commits at every
+index write; the grandest harvester defers its commits to one at the end of the job by itself, see
+bench/README-harvest.md), ``--solr-commit false`` runs both without per-write commits; ``both`` (the default)
+does the two. Every timed job ends with its records searchable: with ``false`` one explicit Solr commit closes
+the job on both sides and is timed. Setups interleaved (stock, grandest, stock, grandest…), each run a fresh
+process on the test slot's emptied database, Solr core and Redis queue (the slot's data is wiped). Times one
+job through the real queue functions. Prints records per second, min/median/max over the runs, the paired
+ratios (grandest / stock of the same run, format and setting) as min/median/max, and the load average before
+and after.
 """
 from __future__ import annotations
 
@@ -173,9 +178,10 @@ class Server:
 
 
 # --- one measured run (in its own process) ----------------------------------------------------------------
-def worker(setup: str, fmt: str, n: int, size: int) -> dict:
+def worker(setup: str, fmt: str, n: int, size: int, solr_commit: str = "true") -> dict:
     cfg = dict(harvest_bench.SETUPS[setup])
     source_type = cfg.pop("source_type")
+    cfg["ckan.search.solr_commit"] = solr_commit
     with tempfile.NamedTemporaryFile("w", suffix=".ini", delete=False) as ini:
         ini.write("[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:" + str(REPO / "test.ini") + "\n")
         for k, v in cfg.items():
@@ -230,11 +236,14 @@ def worker(setup: str, fmt: str, n: int, size: int) -> dict:
     while (reply := fetch.basic_get(queue=queue.get_fetch_queue_name()))[2] is not None:
         queue.fetch_callback(fetch, *reply)
     tk.get_action("harvest_jobs_run")(ctx(), {"source_id": source["id"]})
+    if not tk.asbool(solr_commit):
+        search.commit()  # searchable at the end of the job, as with commits on: timed on both sides
     t2 = time.perf_counter()
     stats = tk.get_action("harvest_job_show")(ctx(), {"id": j["id"]})["stats"]
     found = tk.get_action("package_search")(ctx(), {"q": "*:*", "rows": 0})["count"]
     os.unlink(ini.name)
-    return {"gather_s": t1 - t0, "total_s": t2 - t0, "stats": stats, "searchable": found}
+    return {"gather_s": t1 - t0, "total_s": t2 - t0, "stats": stats, "searchable": found,
+            "solr_commit": solr_commit}
 
 
 def main() -> None:
@@ -243,11 +252,13 @@ def main() -> None:
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--formats", default="csw,jsonld")
+    ap.add_argument("--solr-commit", choices=("both", "true", "false"), default="both")
     ap.add_argument("--worker", nargs=2, metavar=("SETUP", "FORMAT"))
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker[0], args.worker[1], args.datasets, args.page_size)))
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.datasets, args.page_size, args.solr_commit)))
         return
+    commits = ("false", "true") if args.solr_commit == "both" else (args.solr_commit,)
     slot = os.environ.get("GRANDEST_TEST_SLOT", "")
     suffix = f"_{slot}" if slot else ""
     env = dict(os.environ)
@@ -259,29 +270,35 @@ def main() -> None:
         "CKAN_REDIS_URL": f"redis://127.0.0.1:{os.environ.get('GRANDEST_REDIS_PORT', '63799')}/{1 + int(slot or 0)}",
     })
     formats = args.formats.split(",")
-    print(f"load average before: {os.getloadavg()}", flush=True)
-    rates: dict[tuple[str, str], list[float]] = {}
+    print(f"load average before: {os.getloadavg()} ({os.cpu_count()} CPUs)", flush=True)
+    rates: dict[tuple[str, str, str], list[float]] = {}
     for r in range(args.runs):
+        for commit in commits:
+            for fmt in formats:
+                for setup in ("stock", "grandest"):
+                    proc = subprocess.run([sys.executable, __file__, "--worker", setup, fmt, "--datasets",
+                                           str(args.datasets), "--page-size", str(args.page_size),
+                                           "--solr-commit", commit], cwd=REPO, env=env,
+                                          capture_output=True, text=True)
+                    if proc.returncode != 0:
+                        sys.stderr.write(proc.stderr[-5000:])
+                        raise SystemExit(f"{setup} {fmt} run failed")
+                    res = json.loads(proc.stdout.strip().splitlines()[-1])
+                    rate = args.datasets / res["total_s"]
+                    rates.setdefault((commit, fmt, setup), []).append(rate)
+                    print(f"run {r + 1} solr_commit={commit:5s} {fmt:6s} {setup:8s}: {res['total_s']:7.1f} s "
+                          f"(gather {res['gather_s']:5.1f} s) {rate:6.2f} records/s {res['stats']} "
+                          f"searchable={res['searchable']} load={os.getloadavg()[0]:.1f}", flush=True)
+    print(f"\nload average after: {os.getloadavg()}; {args.runs} run(s) per setting, interleaved")
+    fm = lambda v: f"{min(v):.2f}/{statistics.median(v):.2f}/{max(v):.2f}"  # noqa: E731
+    print(f"{'records/s':24s} {'stock min/med/max':>20s} {'grandest min/med/max':>22s} "
+          f"{'paired ratio min/med/max':>26s}")
+    for commit in commits:
         for fmt in formats:
-            for setup in ("stock", "grandest"):
-                proc = subprocess.run([sys.executable, __file__, "--worker", setup, fmt, "--datasets",
-                                       str(args.datasets), "--page-size", str(args.page_size)], cwd=REPO, env=env,
-                                      capture_output=True, text=True)
-                if proc.returncode != 0:
-                    sys.stderr.write(proc.stderr[-5000:])
-                    raise SystemExit(f"{setup} {fmt} run failed")
-                res = json.loads(proc.stdout.strip().splitlines()[-1])
-                rate = args.datasets / res["total_s"]
-                rates.setdefault((fmt, setup), []).append(rate)
-                print(f"run {r + 1} {fmt:6s} {setup:8s}: {res['total_s']:7.1f} s (gather {res['gather_s']:5.1f} s) "
-                      f"{rate:6.2f} records/s {res['stats']} searchable={res['searchable']} "
-                      f"load={os.getloadavg()[0]:.1f}", flush=True)
-    print(f"\nload average after: {os.getloadavg()}")
-    print(f"{'records/s':16s} {'stock min/med/max':>22s} {'grandest min/med/max':>24s} {'ratio (medians)':>16s}")
-    for fmt in formats:
-        s, g = rates[(fmt, "stock")], rates[(fmt, "grandest")]
-        fm = lambda v: f"{min(v):.2f}/{statistics.median(v):.2f}/{max(v):.2f}"  # noqa: E731
-        print(f"{fmt:16s} {fm(s):>22s} {fm(g):>24s} {statistics.median(g) / statistics.median(s):15.2f}x")
+            s, g = rates[(commit, fmt, "stock")], rates[(commit, fmt, "grandest")]
+            ratios = [g_ / s_ for g_, s_ in zip(g, s)]
+            print(f"solr_commit={commit:5s} {fmt:6s} {fm(s):>20s} {fm(g):>22s} "
+                  f"{min(ratios):10.2f}x {statistics.median(ratios):5.2f}x {max(ratios):5.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of grandest_metadata against CKAN's default dataset schema, on the same data and services.
 
-    .venv/bin/python bench/metadata_bench.py [--slot 1] [--datasets 400] [--searches 150] [--rounds 2]
+    .venv/bin/python bench/metadata_bench.py [--slot 1] [--datasets 400] [--searches 150] [--rounds 3]
 
 Uses the database, Solr core and Redis db of test slot ``--slot`` (``ckan_test_<slot>``: the ones
 ``GRANDEST_TEST_SLOT=<slot> dev/test`` uses; they are emptied) on the dev services. Each configuration runs in
@@ -15,14 +15,20 @@ its own fresh process, through the Flask app in-process (no HTTP server: only th
 Measured (median and 95th percentile, milliseconds):
 
 * **create**: ``package_create`` of ``--datasets`` realistic datasets (2 resources each), one by one;
-* **search**: ``package_search`` with the facets each configuration shows (stock: CKAN's 5 default facets;
-  grandest: the plugin's, département/EPCI/commune/theme/keywords/format/licence/frequency + organization),
-  a mix of queries (all, a word, an organization filter, a facet filter);
-* **search page**: ``GET /dataset/`` (the same mix), the page that renders the facets;
+* **search**: ``package_search`` with the SAME parameters on both sides (issue #15): the same mix of queries
+  (all, a word, an organization filter, a tag filter, a format filter) and the same ``facet.field`` list, the
+  one the Grand Est portal shows (CKAN's 5 default facets + the plugin's département/EPCI/commune/theme/
+  frequency fields). On the stock side the five ``vocab_grandest_*`` fields are empty (CKAN's core schema keeps
+  the Grand Est fields as extras and does not derive them);
+* **search page**: ``GET /dataset/`` (the same URLs on both sides), the page that renders the facets: there
+  each configuration renders its own facets (that is the page a user gets);
 * **autocomplete**: ``GET /grandest/territoires?q=...`` (grandest only), against CKAN's own
   ``GET /api/2/util/tag/autocomplete?incomplete=...`` in the same process.
 
-Prints a table with the ratio grandest / stock. Figures: bench/README-metadata.md.
+The two configurations alternate (stock, grandest, stock, grandest...) in one run of the script, ``--rounds``
+times, each round's pair back to back. Prints, per measure, each side's round medians as min / median / max,
+and the ratio grandest / stock paired by round (min / median / max), with the load average before and after.
+Figures: bench/README-metadata.md.
 """
 from __future__ import annotations
 
@@ -163,14 +169,18 @@ def child(setup: str, n: int, searches: int) -> dict:
         from ckan.plugins import PluginImplementations, IFacets
         from collections import OrderedDict
 
-        facets: OrderedDict = OrderedDict((f, f) for f in ("organization", "groups", "tags", "res_format", "license_id"))
+        from ckanext.grandest.metadata.plugin import _with_our_facets
+
+        shown: OrderedDict = OrderedDict((f, f) for f in ("organization", "groups", "tags", "res_format", "license_id"))
         for plugin in PluginImplementations(IFacets):
-            facets = plugin.dataset_facets(facets, "dataset")
+            shown = plugin.dataset_facets(shown, "dataset")
+        out["facets_shown"] = list(shown)  # what this configuration's page shows
+        # what package_search is asked, on both sides: the Grand Est portal's facets (a superset of CKAN's)
+        facets = _with_our_facets(OrderedDict((f, f) for f in ("organization", "groups", "tags", "res_format",
+                                                                "license_id")), keep_organization=True)
         out["facet_fields"] = list(facets)
         mix = [{"q": "*:*"}, {"q": "budget"}, {"q": "*:*", "fq": "organization:eurometropole"},
                {"q": "sport", "fq": 'tags:"école"'}, {"q": "*:*", "fq": "res_format:CSV"}]
-        if not stock:
-            mix[3] = {"q": "sport", "fq": "vocab_grandest_departement:67"}
         times = []
         for i in range(searches):
             params = dict(mix[i % len(mix)], rows=20, **{"facet.field": list(facets), "facet.limit": 50})
@@ -217,7 +227,7 @@ def main() -> int:
     ap.add_argument("--slot", type=int, default=int(os.environ.get("GRANDEST_TEST_SLOT") or 1))
     ap.add_argument("--datasets", type=int, default=400)
     ap.add_argument("--searches", type=int, default=150)
-    ap.add_argument("--rounds", type=int, default=2, help="alternate stock/grandest this many times")
+    ap.add_argument("--rounds", type=int, default=3, help="alternate stock/grandest this many times")
     ap.add_argument("--child", choices=list(SETUPS), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -225,6 +235,7 @@ def main() -> int:
         return 0
 
     env = slot_env(args.slot)
+    load_before = os.getloadavg()[0]
     results: dict[str, list[dict]] = {k: [] for k in SETUPS}
     for _round in range(args.rounds):
         for setup in ("stock", "grandest"):
@@ -238,23 +249,31 @@ def main() -> int:
             results[setup].append(json.loads(line[7:]))
             print(f"round {_round + 1} {setup}: done", file=sys.stderr)
 
-    def best(setup: str, key: str, stat: str) -> float:
-        return min(r[key][stat] for r in results[setup])
+    def mmm(values: list[float]) -> str:
+        return f"{min(values):.1f}/{statistics.median(values):.1f}/{max(values):.1f}"
 
-    print(f"datasets: {args.datasets}, searches: {args.searches}, rounds: {args.rounds} (best round shown)")
-    print(f"stock facets:    {results['stock'][0]['facet_fields']}")
-    print(f"grandest facets: {results['grandest'][0]['facet_fields']}")
-    print(f"{'measure':<34}{'stock ms':>12}{'grandest ms':>14}{'ratio':>8}")
+    def row(label: str, st: list[float], gr: list[float]) -> None:
+        ratios = [g / s for s, g in zip(st, gr)]
+        print(f"{label:<40}{mmm(st):>22}{mmm(gr):>22}   {min(ratios):.2f}x / {statistics.median(ratios):.2f}x / "
+              f"{max(ratios):.2f}x")
+
+    print(f"load average before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
+    print(f"datasets: {args.datasets}, searches: {args.searches}, rounds: {args.rounds} (stock and grandest "
+          "alternated; ratio paired by round)")
+    assert results["stock"][0]["facet_fields"] == results["grandest"][0]["facet_fields"]
+    print(f"package_search facet.field (both): {results['stock'][0]['facet_fields']}")
+    print(f"facets shown on /dataset/: stock {results['stock'][0]['facets_shown']}, "
+          f"grandest {results['grandest'][0]['facets_shown']}")
+    print(f"{'measure (ms, round medians)':<40}{'stock min/med/max':>22}{'grandest min/med/max':>22}   "
+          "paired ratio min / med / max")
     for key, label in (("create", "package_create"), ("search", "package_search + facets"),
                        ("search_page", "GET /dataset/ (facets rendered)")):
         for stat in ("median", "p95"):
-            s, g = best("stock", key, stat), best("grandest", key, stat)
-            print(f"{label + ' ' + stat:<34}{s:>12.1f}{g:>14.1f}{g / s:>7.2f}x")
-    for stat in ("median", "p95"):
-        tag = best("grandest", "tag_autocomplete", stat)
-        terr = best("grandest", "territory_autocomplete", stat)
-        print(f"{'territory autocomplete ' + stat:<34}{tag:>12.2f}{terr:>14.2f}{terr / tag:>7.2f}x"
-              "   (stock column: CKAN tag autocomplete)")
+            row(f"{label} {stat}", [r[key][stat] for r in results["stock"]],
+                [r[key][stat] for r in results["grandest"]])
+    for stat in ("median", "p95"):  # both in the grandest process: CKAN's tag autocomplete vs ours
+        row(f"autocomplete {stat} (tag vs terr.)", [r["tag_autocomplete"][stat] for r in results["grandest"]],
+            [r["territory_autocomplete"][stat] for r in results["grandest"]])
     return 0
 
 

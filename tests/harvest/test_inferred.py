@@ -160,6 +160,28 @@ def test_the_job_page_lists_what_was_inferred_in_french(app, harvest, feed_serve
     assert "licence non précisée" in body
 
 
+def test_the_dataset_page_says_when_the_territory_was_inferred_from_the_organization(app, harvest, feed_server):
+    """A visitor of a harvested dataset whose record stated no spatial coverage reads, in French, that its
+    territory comes from the organization; a record with its own coverage says nothing of the kind."""
+    org = commune_org()
+    _run(harvest, feed_server, "udata_records.ttl", "text/turtle", org)
+    got = harvest.datasets(org["id"])
+    note = ("Territoire déduit de l’organisation", "Territoire déduit de l'organisation",
+            "Territoire déduit de l&#39;organisation")
+
+    bare = got["Horaires d'ouverture de la médiathèque"]
+    assert "territory:organization" in _inferred(bare)
+    page = app.get(f"/dataset/{bare['name']}")
+    assert page.status_code == 200
+    assert any(n in page.get_data(as_text=True) for n in note)
+
+    paris = got["Fontaines à boire de Paris"]
+    assert "territory:organization" not in _inferred(paris)
+    page = app.get(f"/dataset/{paris['name']}")
+    assert page.status_code == 200
+    assert not any(n in page.get_data(as_text=True) for n in note)
+
+
 def test_a_refused_resource_is_named_in_french(harvest):
     """When the portal refuses a record for one of its files, the message says which file and why (not
     « Ressource(s) du paquet invalide(s) » alone)."""

@@ -149,7 +149,8 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
     p.implements(p.ITemplateHelpers, inherit=True)
     i18n_area = "harvest"
 
-    # IConfigurer, ITemplateHelpers: the job page lists, per record, what was inferred or defaulted
+    # IConfigurer, ITemplateHelpers: the job page lists, per record, what was inferred or defaulted; the dataset
+    # page says when the territory was inferred from the organization
     def update_config(self, config_: Any) -> None:
         # our job page extends ckanext-harvest's ({% ckan_extends %}): its folder must come after ours. CKAN
         # calls IConfigurer in reverse plugin order and each plugin prepends its folder (harvest is listed
@@ -167,7 +168,8 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
         compat.keep_harvest_consumers_waiting()
 
     def get_helpers(self) -> dict[str, Any]:
-        return {"grandest_harvest_job_notes": hreport.job_notes}
+        return {"grandest_harvest_job_notes": hreport.job_notes,
+                "grandest_harvest_inferred": hreport.inferred_codes}
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "GrandEstDCATHarvester":
         # SingletonPlugin keeps its instance in ``cls._instance`` and tests it with hasattr(), which also sees

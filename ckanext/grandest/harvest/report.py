@@ -106,6 +106,21 @@ def complete_record(dataset: dict[str, Any], cfg: dict[str, Any], org_territory:
     return notes
 
 
+def inferred_codes(pkg_dict: dict[str, Any] | None) -> list[str]:
+    """The codes of what the harvester inferred for a dataset (``harvest_inferred``, e.g.
+    ``territory:organization``), for the dataset page; [] when none or unreadable."""
+    if not pkg_dict:
+        return []
+    value = _extra(pkg_dict, INFERRED_EXTRA) or pkg_dict.get(INFERRED_EXTRA)
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    try:
+        codes = json.loads(value or "[]")
+    except (TypeError, ValueError):
+        return []
+    return [str(v) for v in codes] if isinstance(codes, list) else []
+
+
 def notes_of(harvest_object: Any) -> list[str]:
     for extra in getattr(harvest_object, "extras", None) or []:
         if extra.key == NOTES_EXTRA:
