@@ -263,6 +263,7 @@ def test_a_commune_publishes_its_first_dataset_from_a_template(clean_db, live_se
     assert "Claire Martin" in _body(invitation), _body(invitation)
     assert "Invite" not in str(invitation["Subject"]) and "DataGrandEst" in str(invitation["Subject"])
     clerk.open_mail_link(_link(invitation, "/user/reset/"))
+    assert page.locator("h1").inner_text().strip() == "Choisissez votre mot de passe"  # her first, not a « reset »
     clerk.fill("#field-password", PASSWORD)
     clerk.fill("#field-confirm-password", PASSWORD)
     clerk.shot("choose-password", "choose a password")
