@@ -223,6 +223,23 @@ class TestEmptyResource:
         assert res["url"] == "https://exemple.fr/budget.csv"
 
 
+    def test_a_file_sent_without_a_name_is_named_after_the_file(self, app, commune_admin):
+        """The resource form sent with a file and no name: « subventions-2024.csv », not « Ressource sans nom »;
+        a name given is kept."""
+        from tests.onboarding.conftest import upload
+
+        ds = _grand_est_dataset(commune_admin["org"]["id"])
+        token = commune_admin["token"]
+        unnamed = upload(app, token, b"a,b\n1,2\n", filename="subventions-2024.csv", package_id=ds["id"],
+                         status=200).json["result"]
+        assert unnamed["name"] == "subventions-2024.csv"
+        named = upload(app, token, b"a,b\n1,2\n", filename="export.csv", package_id=ds["id"], name="Budget 2026",
+                       status=200).json["result"]
+        assert named["name"] == "Budget 2026"
+        shown = _act("package_show", user=commune_admin["user"]["name"], id=ds["id"])["resources"]
+        assert [r["name"] for r in shown] == ["subventions-2024.csv", "Budget 2026"]
+
+
 @onboarding_config
 class TestSentPage:
     def test_the_town_hall_mailbox_is_named_partly_masked(self, client):

@@ -85,12 +85,14 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
 
         return {tk.signals.perform_password_reset: [views.log_in_after_password]}
 
-    # IResourceController: an empty resource (no file, no link, no name) is refused
+    # IResourceController: an empty resource (no file, no link, no name) is refused; a file sent without a name is
+    # named after the file
 
     def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
-        from .resources import refuse_empty_resource
+        from .resources import name_after_the_file, refuse_empty_resource
 
         refuse_empty_resource(resource)
+        name_after_the_file(resource)
 
     # IUploader: resource files go through the quota-enforcing uploader (over CKAN 2.12's configured resource
     # storage when there is one, else over ckan.storage_path)

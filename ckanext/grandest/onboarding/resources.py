@@ -22,3 +22,16 @@ def refuse_empty_resource(resource: dict[str, Any]) -> None:
     raise tk.ValidationError({"url": [tk._(
         "Add a file (button « Upload ») or a link to a file before saving: a resource with no file, no link "
         "and no name cannot be published.")]})
+
+
+def name_after_the_file(resource: dict[str, Any]) -> None:
+    """A file uploaded without a name is named after the file (« subventions-2024.csv »): CKAN would publish it as
+    « Ressource sans nom », which says nothing in the dataset, the report, the DCAT export and data.gouv.fr."""
+    if str(resource.get("name") or "").strip():
+        return
+    upload = resource.get("upload")
+    if not _has_file(upload) or isinstance(upload, str):
+        return
+    name = str(getattr(upload, "filename", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name:
+        resource["name"] = name
