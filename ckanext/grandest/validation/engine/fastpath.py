@@ -61,6 +61,7 @@ _RE_INTEGER = r"^-?[0-9]{1,18}$"
 _RE_NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"
 _RE_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _RE_YEAR = r"^[0-9]{4}$"
+_RE_URI = r"^https?://[!-~]*$"
 
 
 class Unsupported(Exception):
@@ -127,6 +128,15 @@ def translate_pattern(pattern: str) -> str:
                 out.append(_WORD if in_class else f"[{_WORD}]")
             elif nxt == "s":
                 out.append(_SPACE if in_class else f"[{_SPACE}]")
+            elif nxt == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", pattern[i + 2:i + 6]):
+                char = chr(int(pattern[i + 2:i + 6], 16))
+                if char.isascii() and not char.isalnum():
+                    if not char.isprintable() or char in " <>":
+                        raise Unsupported("pattern escape of a control character")
+                    char = "\\" + char
+                out.append(char)
+                i += 6
+                continue
             elif nxt in "tnr":
                 out.append("\\" + nxt)
             elif nxt in "dD":
@@ -196,6 +206,8 @@ def build_plan(descriptor: dict[str, Any], custom: list[Any]) -> tuple[list[_Col
         if ftype == "date":
             if fmt not in ("default", "%Y-%m-%d"):
                 raise Unsupported(f"date format {fmt}")
+        elif ftype == "string" and fmt == "uri":
+            pass  # frictionless (rfc3986) asks for a scheme: "http(s)://" + printable ASCII certainly has one
         elif fmt != "default":
             raise Unsupported(f"{ftype} format {fmt}")
         constraints = field.get("constraints") or {}
@@ -204,6 +216,8 @@ def build_plan(descriptor: dict[str, Any], custom: list[Any]) -> tuple[list[_Col
             raise Unsupported(f"constraint {sorted(unknown)} on {ftype}")
         col = _Column(name=name, type=ftype, missing=list(missing))
         c = pl.col(name)
+        if ftype == "string" and fmt == "uri":
+            col.exprs.append(c.str.contains(_RE_URI))
         if ftype == "integer":
             col.exprs.append(c.str.contains(_RE_INTEGER))
         elif ftype == "number":
@@ -338,7 +352,7 @@ def _frame(chunk: bytes, names: list[str], delimiter: str):
     try:
         df = pl.read_csv(io.BytesIO(chunk), has_header=False, new_columns=names, separator=delimiter,
                          quote_char='"', infer_schema=False, empty_string_is_null=False,
-                         truncate_ragged_lines=False, raise_if_empty=False,
+                         truncate_ragged_lines=True, raise_if_empty=False,
                          schema_overrides={n: pl.String for n in names})
         raw = pl.read_csv(io.BytesIO(chunk), has_header=False, new_columns=["line"], separator="\x00",
                           quote_char=None, infer_schema=False, empty_string_is_null=False,
