@@ -113,6 +113,12 @@ def _subventions_publisher_schema() -> dict[str, Any]:
     return descriptor
 
 
+def _subventions_no_missing_values() -> dict[str, Any]:
+    descriptor = json.loads((SCHEMA_DIR / "scdl_subventions.json").read_text(encoding="utf-8"))
+    descriptor["missingValues"] = ["NA"]  # an empty text is then a value, "NA" the missing one
+    return descriptor
+
+
 SMALL_SCHEMA = {"fields": [
     {"name": "id", "type": "integer", "constraints": {"required": True, "minimum": 1, "maximum": 100}},
     {"name": "code", "type": "string", "constraints": {"pattern": "\\d{5}", "unique": True}},
@@ -131,6 +137,7 @@ CASES: dict[str, tuple[bytes, Any]] = {
     "subventions-mixed": (_subventions(), "scdl/subventions"),
     "subventions-latin1-semicolon": (failing_subventions_csv(12), "scdl/subventions"),
     "subventions-unique-publisher": (_subventions(30) + _subventions(3).split(b"\n", 1)[1], _subventions_publisher_schema()),
+    "subventions-missing-values-na": (_subventions(30).replace(b",,", b",NA,", 3), _subventions_no_missing_values()),
     "small-schema": ((SMALL_HEADER + SMALL_ROWS).encode(), SMALL_SCHEMA),
     "small-crlf": ((SMALL_HEADER + SMALL_ROWS).replace("\n", "\r\n").encode(), SMALL_SCHEMA),
     "small-quoted": ((SMALL_HEADER + '"1","67482","0.5","oui","2024-01-15","ab"\n'
@@ -193,7 +200,7 @@ def test_fast_path_reports_the_same_findings(tmp_path, name) -> None:
 
 # the files the fast path must really take (not fall back on): the claim above is not an empty one
 FAST_CASES = [
-    "subventions-mixed", "subventions-latin1-semicolon", "subventions-unique-publisher",
+    "subventions-mixed", "subventions-missing-values-na", "subventions-latin1-semicolon", "subventions-unique-publisher",
     "small-schema", "small-crlf", "small-quoted", "small-bom",
     "small-cp1252", "small-tab", "small-no-final-newline", "small-header-only", "small-reordered-columns",
     "national-scdl_budget", "national-scdl_prenoms", "national-scdl_subventions", "national-scdl_catalogue",

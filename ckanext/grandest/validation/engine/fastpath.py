@@ -237,6 +237,8 @@ def build_plan(descriptor: dict[str, Any], custom: list[Any]) -> tuple[list[_Col
             elif key == "unique":
                 col.unique = bool(value)
             elif key == "enum":
+                if fmt != "default":
+                    raise Unsupported("enum on a formatted string")  # frictionless casts the enum values too
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise Unsupported("enum values")
                 col.exprs.append(c.is_in(value))
@@ -432,6 +434,7 @@ def prepare(path: str, *, delimiter: str, encoding: str | None, bom: bool,
         duplicated = {k: sorted(v) for k, v in dups.items()}
         del seen
 
+    paired = {p for pair in pairs for p in pair if p in by_name}
     fd, subset_path = tempfile.mkstemp(prefix="grandest-fast-", suffix=".csv", dir=tmp_dir)
     row_map = array.array("q")
     clean_rows = 0
@@ -470,6 +473,8 @@ def prepare(path: str, *, delimiter: str, encoding: str | None, bom: bool,
                             ok = ok & ~c.is_in(bad)
                     clean_parts.append(ok.alias(f"ok:{col.name}"))
                     missing_parts.append(is_missing.alias(f"miss:{col.name}"))
+                    if col.name in paired:  # one-of-required: an empty text is empty even when not missing
+                        missing_parts.append((is_missing | (c == "")).alias(f"blank:{col.name}"))
                 marks = df.select(clean_parts + missing_parts)
                 ok_all = pl.all_horizontal([pl.col(f"ok:{c.name}") for c in ordered])
                 all_missing = pl.all_horizontal([pl.col(f"miss:{c.name}") for c in ordered])
@@ -477,7 +482,7 @@ def prepare(path: str, *, delimiter: str, encoding: str | None, bom: bool,
                 for pair in pairs:
                     present = [p for p in pair if p in by_name]
                     if present:
-                        clean_expr = clean_expr & ~pl.all_horizontal([pl.col(f"miss:{p}") for p in present])
+                        clean_expr = clean_expr & ~pl.all_horizontal([pl.col(f"blank:{p}") for p in present])
                 clean = marks.select(clean_expr.alias("clean"))["clean"]
                 clean = clean & well_formed
                 n_clean = int(clean.sum())
