@@ -18,7 +18,7 @@ validates the whole file with the reference path (logged): a schema type, format
 it does not translate, a primary or foreign key, a header that is not exactly the schema's field names, a
 cell that spans lines, a stray quote, a lone carriage return, a ragged row, an encoding it cannot decode.
 
-Memory: one chunk of text (``CHUNK_BYTES``, 8 MiB) and its polars frame (≈ 3× the chunk), the value cache of
+Memory: one chunk of text (``CHUNK_BYTES``, 2 MiB) and its polars frame (≈ 3× the chunk), the value cache of
 the custom checks (at most ``CACHE_SIZE`` values per check), 8 bytes per suspicious row, and for a ``unique``
 column the set of its values (like frictionless, which keeps them too).
 """
@@ -36,7 +36,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 2 * 1024 * 1024
 CACHE_SIZE = 200_000
 
 SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "date", "year"}
