@@ -493,7 +493,7 @@ def _validate_table(
         encoding = "utf-8"
     field_types: dict[str, dict[str, Any]] = {}
     table: dict[str, Any] = {"complete": True, "partial_reason": None}
-    subset = _fast_subset(report, scan, path, encoding, descriptor, schema_info, limits) if schema else None
+    subset = _fast_subset(report, scan, path, encoding, descriptor, schema_info, limits) if schema is not None else None
     try:
         # The path is ours (a temporary copy or an upload): "trusted" lifts frictionless' path-safety check.
         with system.use_context(trusted=True):
