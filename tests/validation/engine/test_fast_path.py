@@ -332,3 +332,20 @@ def test_every_national_schema_is_either_translated_or_refused_with_a_reason(pat
         assert str(exc)
     else:
         assert [c.name for c in columns] == [f["name"] for f in descriptor["fields"]]
+
+
+def test_a_crash_of_the_fast_path_costs_nothing(tmp_path, monkeypatch) -> None:
+    class PanicException(BaseException):  # what pyo3 raises when polars panics
+        pass
+
+    def panic(*args, **kwargs):
+        raise PanicException("boom")
+
+    content, schema = CASES["subventions-mixed"]
+    _fast, reference = both(tmp_path, "ref", content, schema)
+    monkeypatch.setattr(fastpath, "prepare", panic)
+    path = tmp_path / "panic.csv"
+    path.write_bytes(content)
+    report = validate_file(str(path), schema=schema, limits=Limits(fast_path=True, **WIDE))
+    assert report["validation_path"] == {"path": "reference", "reason": "fast path failed: PanicException"}
+    assert findings(report) == findings(reference) and report["table"] == reference["table"]

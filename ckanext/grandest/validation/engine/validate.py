@@ -583,6 +583,13 @@ def _fast_subset(
     except ImportError as exc:  # pragma: no cover - polars missing
         log.warning("Validation fast path not available: %s", exc)
         return None
+    except BaseException as exc:  # noqa: BLE001 - a polars panic (a BaseException) must not cost the report
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)) or "Timeout" in type(exc).__name__:
+            raise
+        log.warning("Validation fast path failed on %s, reference path used", report["source"].get("url"),
+                    exc_info=True)
+        report["validation_path"]["reason"] = f"fast path failed: {type(exc).__name__}"
+        return None
     report["validation_path"]["path"] = "fast"
     report["validation_path"]["scan_seconds"] = round(time.monotonic() - t0, 3)
     report["validation_path"]["rows_checked_by_reference"] = len(subset.row_map)
