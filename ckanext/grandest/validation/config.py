@@ -77,6 +77,7 @@ def limits() -> Limits:
         total_timeout=float(max(5, _int("download_timeout", 300))),
         max_errors=max(100, _int("max_errors", 100_000)),
         max_seconds=float(max_seconds) if max_seconds > 0 else None,
+        fast_path=_bool("fast_path", True),
     )
 
 

@@ -50,6 +50,8 @@ class Limits:
     error_sample_per_type: int = 20
     max_seconds: float | None = None
     """Optional wall-clock budget for the frictionless pass (report marked partial when exceeded)."""
+    fast_path: bool = True
+    """Columnar fast path (``fastpath.py``): polars proves most rows clean, frictionless checks the others."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -24,6 +24,7 @@ from typing import Any
 from frictionless import Detector, Dialect, FrictionlessException, Resource, Schema, formats, system
 from frictionless.checks import baseline
 
+from . import fastpath
 from . import schemas as schema_catalogue
 from .checks import advisory_checks, checks_from_schema
 from .fetch import FetchResult, fetch
@@ -228,6 +229,13 @@ class _Collector:
         elif severity == "error":
             self.truncated = True
 
+
+    def snapshot(self) -> dict[str, Any]:
+        return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in vars(self).items() if k != "report"}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            setattr(self, key, value.copy() if hasattr(value, "copy") else value)
 
     def add_notes(self, notes: list[dict[str, Any]]) -> None:
         for note in notes:
@@ -485,22 +493,40 @@ def _validate_table(
         encoding = "utf-8"
     field_types: dict[str, dict[str, Any]] = {}
     table: dict[str, Any] = {"complete": True, "partial_reason": None}
+    subset = _fast_subset(report, scan, path, encoding, descriptor, schema_info, limits) if schema is not None else None
     try:
         # The path is ours (a temporary copy or an upload): "trusted" lifts frictionless' path-safety check.
         with system.use_context(trusted=True):
-            resource = _open_resource(scan, path, encoding, schema)
-            try:
-                resource.open()
-            except FrictionlessException as exc:
-                collector.add(_raw_error(exc.error))
-                report["status"] = "rejected"
-                report["table"] = {"complete": False, "rows": 0}
-                _finish(report, collector, started)
-                return
-            with resource:
-                table = _run_rows(resource, scan, descriptor, schema_info, custom, collector, limits, started)
-                field_types = {f.name: _field_info(f) for f in resource.schema.fields}
+            state = collector.snapshot()
+            while True:
+                resource = _open_resource(scan, subset.path if subset else path,
+                                          "utf-8" if subset else encoding, schema)
+                try:
+                    resource.open()
+                except FrictionlessException as exc:
+                    if subset is not None:  # let the reference path say it on the whole file
+                        subset = _drop_subset(report, subset, "the subset does not open", collector, state)
+                        continue
+                    collector.add(_raw_error(exc.error))
+                    report["status"] = "rejected"
+                    report["table"] = {"complete": False, "rows": 0}
+                    _finish(report, collector, started)
+                    return
+                with resource:
+                    table = _run_rows(resource, scan, descriptor, schema_info, custom, collector, limits, started,
+                                      subset=subset)
+                    field_types = {f.name: _field_info(f) for f in resource.schema.fields}
+                if subset is not None and not table["complete"]:
+                    # stopped early (error budget, time, read error): the row counts of a partial run are
+                    # those of the whole file read in order, which only the reference path gives
+                    subset = _drop_subset(report, subset, f"partial run ({table['partial_reason']})",
+                                          collector, state)
+                    custom = _fresh_checks(descriptor, schema_info)
+                    continue
+                break
     finally:
+        if subset is not None:
+            subset.cleanup()
         for tmp in temp:
             try:
                 os.unlink(tmp)
@@ -524,6 +550,62 @@ def _validate_table(
     _finish(report, collector, started, field_types)
 
 
+def _fresh_checks(descriptor: dict[str, Any] | None, schema_info: dict[str, Any]) -> list[Any]:
+    if descriptor is None:
+        return []
+    checks, _unsupported = checks_from_schema(descriptor)
+    if schema_info.get("source") == "national":
+        checks += advisory_checks(schema_info.get("id"))
+    return checks
+
+
+def _fast_subset(
+    report: dict[str, Any],
+    scan: PrescanResult,
+    path: str,
+    encoding: str | None,
+    descriptor: dict[str, Any] | None,
+    schema_info: dict[str, Any],
+    limits: Limits,
+) -> fastpath.Subset | None:
+    """The suspicious rows of the file (see :mod:`.fastpath`), or None: the reference path reads it all."""
+    report["validation_path"] = {"path": "reference"}
+    if not limits.fast_path or descriptor is None or scan.format not in ("csv", "tsv") or scan.encoding_break:
+        return None
+    t0 = time.monotonic()
+    try:
+        subset = fastpath.prepare(path, delimiter=scan.delimiter or ",", encoding=encoding, bom=scan.bom,
+                                  descriptor=descriptor, custom=_fresh_checks(descriptor, schema_info))
+    except fastpath.Unsupported as exc:
+        log.info("Validation fast path not used for %s: %s", report["source"].get("url"), exc)
+        report["validation_path"]["reason"] = str(exc)
+        return None
+    except ImportError as exc:  # pragma: no cover - polars missing
+        log.warning("Validation fast path not available: %s", exc)
+        return None
+    except BaseException as exc:  # noqa: BLE001 - a polars panic (a BaseException) must not cost the report
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)) or "Timeout" in type(exc).__name__:
+            raise
+        log.warning("Validation fast path failed on %s, reference path used", report["source"].get("url"),
+                    exc_info=True)
+        report["validation_path"]["reason"] = f"fast path failed: {type(exc).__name__}"
+        return None
+    report["validation_path"]["path"] = "fast"
+    report["validation_path"]["scan_seconds"] = round(time.monotonic() - t0, 3)
+    report["validation_path"]["rows_checked_by_reference"] = len(subset.row_map)
+    return subset
+
+
+def _drop_subset(report: dict[str, Any], subset: fastpath.Subset, reason: str, collector: _Collector,
+                 state: dict[str, Any]) -> None:
+    log.info("Validation fast path dropped for %s: %s", report["source"].get("url"), reason)
+    subset.cleanup()
+    collector.restore(state)
+    report["validation_path"]["path"] = "reference"
+    report["validation_path"]["reason"] = reason
+    return None
+
+
 def _run_rows(
     resource: Resource,
     scan: PrescanResult,
@@ -533,6 +615,7 @@ def _run_rows(
     collector: _Collector,
     limits: Limits,
     started: float,
+    subset: fastpath.Subset | None = None,
 ) -> dict[str, Any]:
     labels = [str(label) for label in (resource.labels or [])]
     header_info: dict[str, Any] = {"missing_required": [], "label_errors": 0}
@@ -576,6 +659,16 @@ def _run_rows(
     max_errors = limits.max_errors
     row_checks = checks[1:]  # the baseline check only yields row.errors: read them directly below
     add = collector.add
+    if subset is not None:
+        # rows of the subset file carry the row numbers of the original file
+        original_row = subset.original_row
+        n_subset = len(subset.row_map)
+
+        def add(raw: dict[str, Any]) -> None:
+            number = raw.get("rowNumber")
+            if isinstance(number, int) and 2 <= number < n_subset + 2:
+                raw["rowNumber"] = original_row(number)
+            collector.add(raw)
     stream = resource.row_stream
     while True:
         try:
@@ -628,12 +721,16 @@ def _run_rows(
             complete = False
             partial_reason = "time-limit"
             break
+    if subset is not None:
+        rows += subset.clean_rows
+        empty_cells += subset.clean_empty_cells
+        never_filled.difference_update(subset.clean_filled)
     if rows == 0 and complete and labels:
         collector.add({"type": "no-data-rows", "severity": "warning"})
     if complete:
         for check in checks:
             for err in check.validate_end():
-                collector.add(_raw_error(err))
+                add(_raw_error(err))
 
     if missing_required_cols:
         # a required column that cannot be read leaves every row without a required value
