@@ -81,12 +81,15 @@ _ATTRS = ("title", "aria-label", "placeholder", "alt", "data-bs-title")
 #: addresses, paths, query strings and identifiers (« /dataset/ », « ?organization= », « ERP_CATEGORIE »,
 #: « CC_BY_4_0 »): code, not words of a language
 _CODE = re.compile(r"\S*(?:://|/|=|_|@)\S*")
+#: identifiers where letters touch digits (a dataset id « 28d6ae6c-51e1-49be-… », a hash): not words either, even
+#: when a piece of them spells one (« 49be »)
+_MIXED = re.compile(r"\S*(?:\d[^\W\d_]|[^\W\d_]\d)\S*")
 
 
 def english_words(text: str) -> list[str]:
     """The words of ``text`` that are English, or French missing its accents (lower case), after removing the
     allowed names."""
-    text = _ALLOWED.sub(" ", _CODE.sub(" ", text))
+    text = _ALLOWED.sub(" ", _MIXED.sub(" ", _CODE.sub(" ", text)))
     out = []
     for word in _WORD.findall(text):
         # « l'organisation », « d'API »: the French elision is not part of the word

@@ -138,6 +138,9 @@ def test_parallel_uploads_spread_over_both_nodes_never_overshoot_the_storage_quo
     assert codes.count(200) == 3 and codes.count(409) == N - 3, codes
     assert max(s[0] for s in spans) < min(s[1] for s in spans)  # they really ran at the same time
     # both nodes took part of the race
+    # nginx writes a request's log line once its answer is sent: the client may read the answer first
+    _wait_for(lambda: sum(_upstreams(topo, "POST /api/3/action/resource_create").values()) >= N + 1, 10,
+              "nginx's access log lines of the uploads")
     served = _upstreams(topo, "POST /api/3/action/resource_create")
     assert set(served) == {node.socket for node in topo.nodes} and sum(served.values()) == N + 1, served
     assert all(n >= 3 for n in served.values()), served
