@@ -61,3 +61,15 @@ def parallel(calls):
     for t in threads:
         t.join(120)
     return results, spans
+
+
+def assert_repair_preview_of_the_messy_file(page) -> None:
+    """On the repair preview page (``…/repair``) of the suite's messy CSV (Windows-1252, ``;``, French dates): the
+    kinds of repair a clerk is offered and the « 5 avril 2024 » → « 2024-04-05 » cell among the changes."""
+    kinds = page.locator("#repair-kinds").inner_text()
+    for text in ("Encodage du texte converti en UTF-8", "Séparateur de colonnes remplacé par une virgule",
+                 "Dates écrites sous la forme normalisée AAAA-MM-JJ"):
+        assert text in kinds, (text, kinds)
+    cells = page.locator("#repair-changes tbody tr").all_inner_texts()
+    assert any("5 avril 2024" in row and "2024-04-05" in row for row in cells), cells
+

@@ -60,6 +60,31 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 """
 
 
+#: every plugin of the suite with the Grand Est schemas, as dev/portal.ini configures the portal
+WHOLE_PORTAL = {
+    "ckan.plugins": "activity image_view text_view dcat dcat_json_interface structured_data harvest "
+                    "dcat_rdf_harvester scheming_datasets scheming_organizations grandest_metadata "
+                    "grandest_validation grandest_dcat grandest_dcat_harvester grandest_onboarding",
+    "scheming.dataset_schemas": "ckanext.grandest.schemas:dataset.yaml",
+    "scheming.organization_schemas": "ckanext.grandest.schemas:organization.yaml",
+    "scheming.presets": "ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml",
+    "licenses_group_url": f"file://{ROOT / 'schemas' / 'licenses.json'}",
+}
+
+
+def portal_config(options: Mapping[str, Any]):
+    """A test decorator setting every option of ``options`` (e.g. ``{**WHOLE_PORTAL, ...}``) with CKAN's
+    ``ckan_config`` marker."""
+    import pytest
+
+    def decorate(test):
+        for key, value in options.items():
+            test = pytest.mark.ckan_config(key, value)(test)
+        return test
+
+    return decorate
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -25,18 +25,12 @@ import pytest
 import requests
 
 from tests.frenchtext import english_texts
-from tests.live import run_cli, write_ini
+from tests.live import WHOLE_PORTAL, portal_config, run_cli, write_ini
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONAL = "crawl-regionale"
 PORTAL = {
-    "ckan.plugins": "activity image_view text_view dcat dcat_json_interface structured_data harvest "
-                    "dcat_rdf_harvester scheming_datasets scheming_organizations grandest_metadata "
-                    "grandest_validation grandest_dcat grandest_dcat_harvester grandest_onboarding",
-    "scheming.dataset_schemas": "ckanext.grandest.schemas:dataset.yaml",
-    "scheming.organization_schemas": "ckanext.grandest.schemas:organization.yaml",
-    "scheming.presets": "ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml",
-    "licenses_group_url": f"file://{ROOT / 'schemas' / 'licenses.json'}",
+    **WHOLE_PORTAL,
     "ckanext.grandest.regional_admins": REGIONAL,
     # the portal's own texts, as dev/portal.ini sets them (CKAN's default « about » text is English)
     "ckan.site_about": "DataGrandEst est la plateforme régionale des données ouvertes du Grand Est.",
@@ -150,13 +144,7 @@ def portal(clean_db, clean_index, tmp_path, ckan_config, live_server, smtp_serve
 @pytest.mark.usefixtures("storage")
 @pytest.mark.timeout(1200)  # 5 roles x up to 140 pages on a shared 2-core machine: more than the 300 s default
 @pytest.mark.live_server(threaded=True)
-@pytest.mark.ckan_config("ckan.plugins", PORTAL["ckan.plugins"])
-@pytest.mark.ckan_config("scheming.dataset_schemas", PORTAL["scheming.dataset_schemas"])
-@pytest.mark.ckan_config("scheming.organization_schemas", PORTAL["scheming.organization_schemas"])
-@pytest.mark.ckan_config("scheming.presets", PORTAL["scheming.presets"])
-@pytest.mark.ckan_config("licenses_group_url", PORTAL["licenses_group_url"])
-@pytest.mark.ckan_config("ckanext.grandest.regional_admins", REGIONAL)
-@pytest.mark.ckan_config("ckan.site_about", PORTAL["ckan.site_about"])
+@portal_config(PORTAL)
 def test_every_page_answers_without_5xx_and_in_french(portal):
     base, users = portal
     # a dataset of the commune with a file: its pages and forms (that no link of a logged-out crawl reaches)

@@ -31,8 +31,8 @@ import pytest
 import requests
 
 from tests.axe import assert_accessible
-from tests.live import run_cli, shared_options, write_ini
-from tests.test_crawl import PORTAL
+from tests.helpers import assert_repair_preview_of_the_messy_file
+from tests.live import WHOLE_PORTAL, portal_config, run_cli, shared_options, write_ini
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONAL = "equipe-regionale"
@@ -184,13 +184,8 @@ def worker(ckan_config, tmp_path, request):
 @pytest.mark.usefixtures("storage", "clean_index")
 @pytest.mark.timeout(900)  # a whole journey with two worker runs and axe on ~15 pages, on a shared machine
 @pytest.mark.live_server(threaded=True)
-@pytest.mark.ckan_config("ckan.plugins", PORTAL["ckan.plugins"])
-@pytest.mark.ckan_config("scheming.dataset_schemas", PORTAL["scheming.dataset_schemas"])
-@pytest.mark.ckan_config("scheming.organization_schemas", PORTAL["scheming.organization_schemas"])
-@pytest.mark.ckan_config("scheming.presets", PORTAL["scheming.presets"])
-@pytest.mark.ckan_config("licenses_group_url", PORTAL["licenses_group_url"])
-@pytest.mark.ckan_config("ckanext.grandest.regional_admins", REGIONAL)
-@pytest.mark.ckan_config("ckanext.grandest.validation.allow_loopback", "true")
+@portal_config({**WHOLE_PORTAL, "ckanext.grandest.regional_admins": REGIONAL,
+                "ckanext.grandest.validation.allow_loopback": "true"})
 def test_a_commune_publishes_its_first_dataset_from_a_template(clean_db, live_server, smtp_server, browser_page,
                                                                worker, tmp_path):
     from ckan.tests import factories
@@ -312,12 +307,7 @@ def test_a_commune_publishes_its_first_dataset_from_a_template(clean_db, live_se
     clerk.shot("report", "validation report")
     clerk.click("text=Voir les réparations automatiques")
     page.wait_for_url(re.compile(r".*/repair$"))
-    kinds = page.locator("#repair-kinds").inner_text()
-    for text in ("Encodage du texte converti en UTF-8", "Séparateur de colonnes remplacé par une virgule",
-                 "Dates écrites sous la forme normalisée AAAA-MM-JJ"):
-        assert text in kinds, kinds
-    cells = page.locator("#repair-changes tbody tr").all_inner_texts()
-    assert any("5 avril 2024" in row and "2024-04-05" in row for row in cells), cells
+    assert_repair_preview_of_the_messy_file(page)
     clerk.shot("repair-preview", "repair preview")
     clerk.click("#repair-accept")
     page.wait_for_url(re.compile(r".*/validation$"))

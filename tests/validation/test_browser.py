@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.axe import assert_accessible
+from tests.helpers import assert_repair_preview_of_the_messy_file
 from tests.live import browser_login
 from tests.validation.conftest import csv_text, make_dataset
 from tests.validation.engine.conftest import DELIB_HEADER, delib_row
@@ -222,12 +223,7 @@ def test_a_messy_file_is_repaired_in_one_consent_step(storage, live_server, brow
 
     page.click("text=Voir les réparations automatiques")
     page.wait_for_url(re.compile(r".*/repair$"))
-    kinds = page.locator("#repair-kinds").inner_text()
-    for text in ("Encodage du texte converti en UTF-8", "Séparateur de colonnes remplacé par une virgule",
-                 "Dates écrites sous la forme normalisée AAAA-MM-JJ"):
-        assert text in kinds, text
-    cells = page.locator("#repair-changes tbody tr").all_inner_texts()
-    assert any("5 avril 2024" in row and "2024-04-05" in row for row in cells), cells
+    assert_repair_preview_of_the_messy_file(page)
     page.screenshot(path=SHOTS.format("repair-2-preview"), full_page=True)
 
     page.click("#repair-accept")
