@@ -8,13 +8,19 @@ The servers run side by side on free ports; for each round, each page is loaded 
 the other, in an order that rotates from round to round, so machine load hits them alike. Reports requests/s
 and latency p50/p95 (min / median / max over the rounds), errors, the cache's hits, and the load average.
 
-usage: .venv/bin/python bench/serving_bench.py [--rounds 3] [--requests 120] [--clients 20]
+The load comes from wrk (Debian package `wrk`, C, one thread: it takes little CPU from the 2 cores the servers
+share) for --seconds per page and server, or, with --generator python, from a pool of Python threads sending
+--requests requests (the first runs of this bench; that generator took a good share of the CPU from both sides).
+
+usage: .venv/bin/python bench/serving_bench.py [--rounds 3] [--seconds 10] [--clients 20] [--generator wrk|python]
 """
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -30,6 +36,8 @@ import nginx_conf  # noqa: E402
 
 VENV = Path(sys.executable).parent
 CACHED = "uWSGI+nginx+cache"
+UWSGI = [2, 4]  # processes, threads (--uwsgi)
+GROUPS: dict[str, set[int]] = {}  # server name -> its process groups (for its CPU time)
 PAGES = ["/", "/dataset/", "/dataset/qualite-air-grand-est", "/catalog.ttl", "/api/3/action/package_search?q=air"]
 
 
@@ -47,7 +55,12 @@ def env() -> dict[str, str]:
     e.update({"CKAN_SQLALCHEMY_URL": f"postgresql://ckan_default:pass@127.0.0.1:{pg}/ckan_dev",
               "CKAN_SOLR_URL": f"http://127.0.0.1:{os.environ.get('GRANDEST_SOLR_PORT', '18983')}/solr/ckan_dev",
               "CKAN_REDIS_URL": f"redis://127.0.0.1:{os.environ.get('GRANDEST_REDIS_PORT', '63799')}/0",
-              "CKAN_SITE_ID": "grandest_dev", "CKAN_STORAGE_PATH": str(ROOT / ".dev" / "storage")})
+              "CKAN_SITE_ID": "grandest_dev", "CKAN_STORAGE_PATH": str(ROOT / ".dev" / "storage"),
+              # dev/portal.ini keeps CKAN 2.12's resource files in the dev s3proxy (dev/lib.sh's settings)
+              "CKAN_S3_ENDPOINT": f"http://127.0.0.1:{os.environ.get('GRANDEST_S3_PORT', '18399')}",
+              "CKAN_S3_BUCKET": "grandest-dev",
+              "CKAN_S3_KEY": os.environ.get("GRANDEST_S3_IDENTITY", "grandest-dev"),
+              "CKAN_S3_SECRET": os.environ.get("GRANDEST_S3_CREDENTIAL", "grandest-dev-secret-not-for-production")})
     return e
 
 
@@ -72,7 +85,7 @@ def start(tmp: Path) -> tuple[dict[str, str], list[subprocess.Popen]]:
                                   env=env(), stdout=log, stderr=log, start_new_session=True))
     e = env()
     e.update({"CKAN_INI": str(ini), "GRANDEST_UWSGI_SOCKET": f"127.0.0.1:{uwsgi_port}",
-              "GRANDEST_UWSGI_PROCESSES": "2", "GRANDEST_UWSGI_THREADS": "4"})
+              "GRANDEST_UWSGI_PROCESSES": str(UWSGI[0]), "GRANDEST_UWSGI_THREADS": str(UWSGI[1])})
     procs.append(subprocess.Popen([str(VENV / "uwsgi"), "--ini", str(ROOT / "dev/serve/uwsgi.ini")], env=e,
                                   stdout=log, stderr=log, start_new_session=True))
     conf = nginx_conf.render(tmp / "bench-nginx" / "nginx.conf", listen=f"127.0.0.1:{http_port}",
@@ -83,6 +96,8 @@ def start(tmp: Path) -> tuple[dict[str, str], list[subprocess.Popen]]:
                                uwsgi=f"127.0.0.1:{uwsgi_port}", state=tmp / "bench-nginx-cache",
                                rundir=tmp / "bench-nginx-cache", logdir=tmp / "bench-nginx-cache", cache=True)
     procs.append(subprocess.Popen(["nginx", "-c", str(cached)], stdout=log, stderr=log, start_new_session=True))
+    GROUPS.update({"ckan run": {procs[0].pid}, "uWSGI+nginx": {procs[1].pid, procs[2].pid},
+                   CACHED: {procs[1].pid, procs[3].pid}})
     urls = {"ckan run": f"http://127.0.0.1:{dev_port}", "uWSGI+nginx": f"http://127.0.0.1:{http_port}",
             CACHED: f"http://127.0.0.1:{cached_port}"}
     for u in urls.values():
@@ -105,8 +120,67 @@ def load(base: str, page: str, n: int, clients: int) -> dict[str, float]:
         res = list(pool.map(one, range(n)))
     wall = time.perf_counter() - t0
     lat = sorted(r[0] for r in res)
-    return {"rps": n / wall, "p50": lat[len(lat) // 2], "p95": lat[int(len(lat) * 0.95) - 1],
+    return {"rps": n / wall, "seconds": wall, "p50": lat[len(lat) // 2], "p95": lat[int(len(lat) * 0.95) - 1],
             "errors": sum(1 for r in res if not r[1]), "hits": sum(1 for r in res if r[2]) / n}
+
+
+WRK_SCRIPT = r"""
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) hits = 0 end
+function response(status, headers, body)
+  if headers["X-Cache-Status"] == "HIT" then hits = hits + 1 end
+end
+function done(summary, latency, requests)
+  local h = 0
+  for _, t in ipairs(threads) do h = h + t:get("hits") end
+  local e = summary.errors
+  io.write(string.format('JSON{"requests": %d, "seconds": %f, "p50": %f, "p95": %f, "errors": %d, "hits": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e6, latency:percentile(95) / 1e6,
+    e.connect + e.read + e.write + e.status + e.timeout, h))
+end
+"""
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat: the share of the cores in use while a page
+    was loaded (servers, Solr, PostgreSQL, nginx and the load generator together)."""
+    f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = f[3] + f[4]
+    return sum(f) - idle, sum(f)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu(pgids: set[int]) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the processes of the given process groups (a server), and by
+    Solr and PostgreSQL (the services both servers share)."""
+    own = services = 0.0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            raw = (d / "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        f = raw[raw.rindex(")") + 2:].split()
+        cpu = (int(f[11]) + int(f[12])) / TICK
+        if int(f[2]) in pgids:
+            own += cpu
+        elif comm in ("java", "postgres"):
+            services += cpu
+    return own, services
+
+
+def load_wrk(base: str, page: str, seconds: float, clients: int, script: Path) -> dict[str, float]:
+    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "60s", "-s", str(script),
+                          base + page], capture_output=True, text=True, check=True).stdout
+    r = json.loads(out.split("JSON", 1)[1])
+    n = max(r["requests"], 1)
+    return {"rps": r["requests"] / r["seconds"], "p50": r["p50"], "p95": r["p95"], "errors": r["errors"],
+            "hits": r["hits"] / n, "seconds": r["seconds"]}
 
 
 def main() -> None:
@@ -114,9 +188,21 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--requests", type=int, default=120)
     ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--uwsgi", default="2x4", help="uWSGI processes x threads (dev/portal's default: 2x4)")
+    ap.add_argument("--generator", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     a = ap.parse_args()
+    UWSGI[:] = [int(x) for x in a.uwsgi.split("x")]
     tmp = ROOT / ".dev" / "bench"
     tmp.mkdir(parents=True, exist_ok=True)
+    script = tmp / "serving-wrk.lua"
+    script.write_text(WRK_SCRIPT)
+
+    def measure(base: str, page: str) -> dict[str, float]:
+        if a.generator == "wrk":
+            return load_wrk(base, page, a.seconds, a.clients, script)
+        return load(base, page, a.requests, a.clients)
+
     subprocess.run([str(VENV / "ckan"), "-c", str(ROOT / "dev/portal.ini"), "asset", "build"], env=env(),
                    capture_output=True, check=True)
     urls, procs = start(tmp)
@@ -131,7 +217,14 @@ def main() -> None:
                 items = list(urls.items())
                 order = items[r % len(items):] + items[:r % len(items)]
                 for name, base in order:
-                    results.setdefault((page, name), []).append(load(base, page, a.requests, a.clients))
+                    c0, g0 = cpu_times(), group_cpu(GROUPS[name])
+                    m = measure(base, page)
+                    c1, g1 = cpu_times(), group_cpu(GROUPS[name])
+                    m["busy"] = (c1[0] - c0[0]) / max(c1[1] - c0[1], 1)
+                    n = max(m["rps"] * m.get("seconds", 1), 1)
+                    m["cpu_ms"] = (g1[0] - g0[0]) * 1000 / n
+                    m["svc_ms"] = (g1[1] - g0[1]) * 1000 / n
+                    results.setdefault((page, name), []).append(m)
         load_after = os.getloadavg()
     finally:
         for p in procs:
@@ -139,10 +232,12 @@ def main() -> None:
                 os.killpg(p.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-    print(f"{a.clients} clients, {a.requests} requests per page and server, {a.rounds} rounds; "
+    amount = f"{a.seconds:g} s" if a.generator == "wrk" else f"{a.requests} requests"
+    print(f"uWSGI {a.uwsgi}, generator {a.generator}, {a.clients} clients, {amount} per page and server, {a.rounds} rounds; "
           f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; {os.cpu_count()} cores")
-    print(f"| page | server | req/s min/med/max | p50 s (median) | p95 s min/med/max | errors | cache hits |")
-    print("|---|---|---|---|---|---|---|")
+    print("| page | server | req/s min/med/max | p50 s (median) | p95 s min/med/max | errors | cache hits "
+          "| CPU busy (median, of 2 cores) | server CPU ms/request | Solr+PostgreSQL CPU ms/request |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for page in PAGES:
         for name in urls:
             rs = results[(page, name)]
@@ -150,14 +245,16 @@ def main() -> None:
             p95 = sorted(x["p95"] for x in rs)
             print(f"| `{page}` | {name} | {rps[0]:.1f} / {statistics.median(rps):.1f} / {rps[-1]:.1f} | "
                   f"{statistics.median(x['p50'] for x in rs):.2f} | {p95[0]:.2f} / {statistics.median(p95):.2f} / "
-                  f"{p95[-1]:.2f} | {sum(x['errors'] for x in rs)} | {statistics.median(x['hits'] for x in rs):.0%} |")
+                  f"{p95[-1]:.2f} | {sum(x['errors'] for x in rs)} | {statistics.median(x['hits'] for x in rs):.0%} | "
+                  f"{statistics.median(x['busy'] for x in rs):.0%} | {statistics.median(x['cpu_ms'] for x in rs):.1f} | "
+                  f"{statistics.median(x['svc_ms'] for x in rs):.1f} |")
         b_rps = statistics.median(x["rps"] for x in results[(page, "ckan run")])
         b_p95 = statistics.median(x["p95"] for x in results[(page, "ckan run")])
         for name in ("uWSGI+nginx", CACHED):
             a_rps = statistics.median(x["rps"] for x in results[(page, name)])
             a_p95 = statistics.median(x["p95"] for x in results[(page, name)])
             print(f"| `{page}` | **{name} / ckan run** | **{a_rps / b_rps:.2f}x** throughput | | "
-                  f"**{a_p95 / b_p95:.2f}x** p95 | | |")
+                  f"**{a_p95 / b_p95:.2f}x** p95 | | | | | |")
 
 
 if __name__ == "__main__":
