@@ -24,14 +24,13 @@ given to records that state none).
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import time
 import traceback
 import uuid
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -47,6 +46,7 @@ from ckanext.grandest.common import compat
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.harvest import config as hconfig
 from ckanext.grandest.harvest import formats as hformats
+from ckanext.grandest.harvest import indexing
 from ckanext.grandest.harvest import rdf as hrdf
 from ckanext.grandest.harvest import report as hreport
 from ckanext.grandest.harvest.access import territory_of_organization
@@ -92,46 +92,6 @@ def parse_source_config(text: str | None) -> dict[str, Any]:
                 ids=", ".join(i for i in voc.LICENCE_IDS if i != voc.OTHER_LICENCE)))
     hformats.validate_config(cfg)
     return cfg
-
-
-@contextlib.contextmanager
-def deferred_index_commit(commit_now: Any) -> Iterator[None]:
-    """Creating a dataset with resources indexes it twice in one database commit (CKAN notifies the new
-    dataset, then the same dataset again as "changed" through its new resources), and by default each index
-    write asks Solr for a full commit and waits for the new searcher: most of the time of a harvest.
-
-    While a harvested record is written, index writes are sent without commit (``ckan.search.solr_commit``,
-    CKAN's own option, scoped to this block of this single-threaded consumer). Solr's auto soft commit (3 s in
-    CKAN's solrconfig) makes them searchable meanwhile, and the last record of a job ends with one explicit
-    commit (``commit_now()`` true), so a finished job is fully searchable at once. Same documents in the same
-    real Solr, far less waiting."""
-    key = "ckan.search.solr_commit"
-    before = tk.config.get(key, True)
-    if not tk.asbool(before):
-        yield
-        return
-    tk.config[key] = False
-    try:
-        yield
-    finally:
-        tk.config[key] = before
-        try:
-            if commit_now():
-                from ckan.lib import search
-
-                search.commit()
-        except Exception:  # the next write or Solr's auto commit makes it visible anyway
-            log.warning("Solr commit after a harvested record failed", exc_info=True)
-
-
-def _last_of_job(harvest_object: Any) -> bool:
-    """True when no other object of the job waits to be fetched or imported."""
-    pending = (model.Session.query(HarvestObject.id)
-               .filter(HarvestObject.harvest_job_id == harvest_object.harvest_job_id)
-               .filter(HarvestObject.id != harvest_object.id)
-               .filter(HarvestObject.state.in_(("WAITING", "FETCH", "IMPORT")))
-               .limit(1).first())
-    return pending is None
 
 
 def content_hash(dataset: dict[str, Any]) -> str:
@@ -229,6 +189,7 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
         fetcher = SafeFetcher(limits, deadline)
         source_pkg = model.Package.get(source.id)
         owner_org = source_pkg.owner_org if source_pkg else None
+        org_territory = territory_of_organization(owner_org)  # once per job, not per record
 
         try:
             profiles = self._profiles()
@@ -317,7 +278,7 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
                         break
                     records += 1
                     obj_id = self._gather_record(graph, ref, instances, harvest_job, source, owner_org, cfg,
-                                                 guids_in_source, names_taken)
+                                                 guids_in_source, names_taken, org_territory)
                     if obj_id:
                         object_ids.append(obj_id)
                 else:
@@ -333,7 +294,8 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
         return object_ids
 
     def _gather_record(self, graph: Any, ref: Any, profiles: list[Any], job: Any, source: Any,
-                       owner_org: str | None, cfg: dict[str, Any], guids: set[str], names: set[str]) -> str | None:
+                       owner_org: str | None, cfg: dict[str, Any], guids: set[str], names: set[str],
+                       org_territory: str | None = None) -> str | None:
         """One harvest object for one dcat:Dataset: its content, or an error that the import stage reports."""
         label = str(ref)[:200]
         guid = str(ref) if isinstance(ref, hrdf.URIRef) else None
@@ -355,7 +317,7 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
             if guid in guids:
                 raise ValueError(_("another record of the feed has the same identifier ({guid})").format(
                     guid=guid[:200]))
-            notes = hreport.complete_record(dataset, cfg, territory_of_organization(owner_org))
+            notes = hreport.complete_record(dataset, cfg, org_territory)
             dataset["type"] = "dataset"
             if owner_org:
                 dataset["owner_org"] = owner_org
@@ -395,8 +357,11 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
 
     # import ----------------------------------------------------------------------------------------------
     def import_stage(self, harvest_object: Any) -> bool | str:
-        with deferred_index_commit(lambda: _last_of_job(harvest_object)):
-            return self._import(harvest_object)
+        try:
+            with indexing.deferred_index_commit():
+                return self._import(harvest_object)
+        finally:
+            indexing.after_import(harvest_object)  # a full batch, or the job's last object: indexed (indexing.py)
 
     def _import(self, harvest_object: Any) -> bool | str:
         status = self._get_object_extra(harvest_object, "status")
@@ -480,7 +445,9 @@ class GrandEstDCATHarvester(DCATRDFHarvester, GrandestTranslation):
                 # what the source's own filter searches): link them first, in the same transaction
                 model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
                 _make_current(harvest_object, previous, dataset["id"])
-                tk.get_action("package_create")(dict(context), dataset)
+                # not shown, indexed nor committed by the action: indexed with its batch (indexing.py)
+                tk.get_action("package_create")(indexing.create_context(context), dataset)
+                indexing.mark_pending(harvest_object)  # committed with the record (or not at all)
                 hook, action = "after_create", "create"
         except tk.ValidationError as e:
             model.Session.rollback()
