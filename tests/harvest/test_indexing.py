@@ -20,11 +20,11 @@ def batching() -> bool:
     return indexing.batching()
 
 
-def record(n: int, title: str | None = None, description: bool = True) -> bytes:
+def record(n: int, title: str | None = None) -> bytes:
     title = title or f"Jeu indexé {n}"
-    notes = f'dct:description "Description du jeu {n}, assez longue pour être utile." ; ' if description else ""
     return (
-        f'<http://portail.example.org/dataset/{n}> a dcat:Dataset ; dct:title "{title}" ; {notes}'
+        f'<http://portail.example.org/dataset/{n}> a dcat:Dataset ; dct:title "{title}" ; '
+        f'dct:description "Description du jeu {n}, assez longue pour être utile." ; '
         f'dct:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ; dcat:keyword "test" ; '
         f'dcat:distribution [ a dcat:Distribution ; dct:title "Fichier {n}" ; '
         f'dcat:downloadURL <https://portail.example.org/files/{n}.csv> ; dct:format "CSV" ] .\n'
@@ -71,12 +71,36 @@ def test_every_harvested_dataset_is_searchable_when_the_job_ends(harvest, feed_s
 
 
 def test_a_broken_record_in_the_middle_keeps_no_other_out_of_the_search(harvest, feed_server):
-    body = feed(record(1), record(2), record(3, description=False), record(4), record(5))
-    url = feed_server.add("/catalog.ttl", body)
+    """The third of five records fails inside ``package_create`` (its name was taken between the gather and the
+    import: the action refuses it and the import rolls it back); the four others are indexed."""
+    import json
+
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+
+    url = feed_server.add("/catalog.ttl", feed(*(record(i) for i in range(1, 6))))
     org = commune_org()
-    report = harvest.run(harvest.source(url, org["id"])["id"])
-    assert stats(report)["added"] == 4 and stats(report)["errored"] == 1
-    assert set(search(org["id"])) == {"Jeu indexé 1", "Jeu indexé 2", "Jeu indexé 4", "Jeu indexé 5"}
+    source = harvest.source(url, org["id"])
+    job = harvest.action("harvest_job_create", source_id=source["id"], run=True)
+    gather, fetch = queue.get_gather_consumer(), queue.get_fetch_consumer()
+    queue.gather_callback(gather, *gather.basic_get(queue=queue.get_gather_queue_name()))
+    third = model.Session.query(HarvestObject).filter(
+        HarvestObject.guid == "http://portail.example.org/dataset/3").one()
+    tk.get_action("package_create")({"user": harvest.admin["name"], "ignore_auth": True}, {
+        "name": json.loads(third.content)["name"], "title": "Jeu saisi à la main", "license_id": "lov2",
+        "notes": "Un jeu créé dans le portail entre la lecture du flux et l'import.", "owner_org": org["id"]})
+    while True:
+        reply = fetch.basic_get(queue=queue.get_fetch_queue_name())
+        if reply[2] is None:
+            break
+        queue.fetch_callback(fetch, *reply)
+    harvest.action("harvest_jobs_run", source_id=source["id"])
+    job = harvest.action("harvest_job_show", id=job["id"])
+    assert job["stats"]["added"] == 4 and job["stats"]["errored"] == 1
+    assert set(search(org["id"])) == {"Jeu indexé 1", "Jeu indexé 2", "Jeu indexé 4", "Jeu indexé 5",
+                                      "Jeu saisi à la main"}
     assert pending_marks() == 0
 
 

@@ -123,10 +123,12 @@ class ImportStage:
                 dataset["id"] = str(uuid.uuid4())
                 for plugin in p.PluginImplementations(IDCATRDFHarvester):
                     plugin.before_create(harvest_object, dataset, tmp)
-                # the harvest plugin indexes the dataset with its *current* harvest object (harvest_source_id,
-                # what the source's own filter searches): link them first, in the same transaction
-                model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-                _make_current(harvest_object, previous, dataset["id"])
+                if not indexing.batching():
+                    # indexed at its commit (CKAN 2.11): the harvest plugin indexes the dataset with its *current*
+                    # harvest object (harvest_source_id, what the source's own filter searches): link them first,
+                    # in the same transaction. Batched (2.12), it is indexed after the record's commit
+                    model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+                    _make_current(harvest_object, previous, dataset["id"])
                 # not shown, indexed nor committed by the action: indexed with its batch (indexing.py)
                 tk.get_action("package_create")(indexing.create_context(context), dataset)
                 indexing.mark_pending(harvest_object)  # committed with the record (or not at all)

@@ -63,10 +63,17 @@ def create_context(context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+#: marks written by this process since its last flush, per job: when a batch is full (a trigger only; the
+#: flush indexes every mark of the job, whichever process wrote it)
+_marked: dict[str, int] = {}
+
+
 def mark_pending(harvest_object: Any) -> None:
     """The object's dataset is to be indexed (added to the session: committed with the record)."""
     if batching():
         model.Session.add(HarvestObjectExtra(harvest_object_id=harvest_object.id, key=PENDING_KEY, value="1"))
+        job_id = harvest_object.harvest_job_id
+        _marked[job_id] = _marked.get(job_id, 0) + 1
 
 
 @contextlib.contextmanager
@@ -92,10 +99,6 @@ def _pending_query() -> Any:
             .filter(HarvestObjectExtra.key == PENDING_KEY))
 
 
-def pending_count(job_id: str) -> int:
-    return _pending_query().filter(HarvestObject.harvest_job_id == job_id).count()
-
-
 def last_of_job(harvest_object: Any) -> bool:
     """True when no other object of the job waits to be fetched or imported."""
     pending = (model.Session.query(HarvestObject.id)
@@ -115,16 +118,20 @@ def flush(job_id: str | None = None, source_id: str | None = None, commit: bool 
         query = query.filter(HarvestObject.harvest_job_id == job_id)
     if source_id:
         query = query.filter(HarvestObject.harvest_source_id == source_id)
+    if job_id:
+        _marked.pop(job_id, None)
+    else:
+        _marked.clear()
     rows = query.all()
     if not rows:
         return 0
     indexed = 0
     for package_id in dict.fromkeys(r[2] for r in rows if r[2]):  # once each, in import order
         try:
-            if model.Package.get(package_id) is None:
-                continue  # purged since (source cleared): nothing to index
             compat.reindex_dataset(package_id, defer_commit=True)
             indexed += 1
+        except tk.ObjectNotFound:
+            log.info("Harvested dataset %s no longer exists (source cleared): not indexed", package_id)
         except Exception:  # one dataset that cannot be indexed never keeps the others out of the search
             log.exception("Harvested dataset %s could not be indexed", package_id)
     if indexed and (solr_commit_wanted() if commit is None else commit):
@@ -157,7 +164,7 @@ def after_import(harvest_object: Any) -> None:
             flush(job_id, commit=False)
             if solr_commit_wanted():
                 commit_solr()
-        elif batching() and pending_count(job_id) >= hconfig.index_batch_size():
+        elif batching() and _marked.get(job_id, 0) >= hconfig.index_batch_size():
             flush(job_id)
     except Exception:  # never turns an imported record into an error; harvest_jobs_run flushes again
         model.Session.rollback()
