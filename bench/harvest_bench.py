@@ -146,7 +146,7 @@ class Server:
 
 
 # --- one measured run (in its own process) ----------------------------------------------------------------
-def worker(setup: str, n: int, page_size: int, solr_commit: str = "true") -> dict:
+def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_only: bool = False) -> dict:
     cfg = dict(SETUPS[setup])
     source_type = cfg.pop("source_type")
     cfg["ckan.search.solr_commit"] = solr_commit
@@ -224,7 +224,7 @@ def worker(setup: str, n: int, page_size: int, solr_commit: str = "true") -> dic
         return {"gather_s": t1 - t0, "import_s": t2 - t1, "total_s": t2 - t0, "stats": stats}
 
     first = job()
-    second = job()
+    second = None if first_only else job()
     os.unlink(ini.name)
     return {"setup": setup, "datasets": n, "solr_commit": solr_commit, "first": first, "reharvest": second}
 
@@ -235,10 +235,12 @@ def main() -> None:
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--solr-commit", choices=("both", "true", "false"), default="both")
+    ap.add_argument("--first-only", action="store_true",
+                    help="time the first harvest only (no re-harvest job), on both sides")
     ap.add_argument("--worker", choices=sorted(SETUPS))
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.datasets, args.page_size, args.solr_commit)))
+        print(json.dumps(worker(args.worker, args.datasets, args.page_size, args.solr_commit, args.first_only)))
         return
     commits = ("true", "false") if args.solr_commit == "both" else (args.solr_commit,)
     print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
@@ -261,16 +263,18 @@ def main() -> None:
             for setup in ("stock", "grandest"):
                 proc = subprocess.run([sys.executable, __file__, "--worker", setup, "--datasets",
                                        str(args.datasets), "--page-size", str(args.page_size), "--solr-commit",
-                                       commit], cwd=REPO, env=env, capture_output=True, text=True)
+                                       commit] + (["--first-only"] if args.first_only else []),
+                                      cwd=REPO, env=env, capture_output=True, text=True)
                 if proc.returncode != 0:
                     sys.stderr.write(proc.stderr[-5000:])
                     raise SystemExit(f"{setup} run failed")
                 res = json.loads(proc.stdout.strip().splitlines()[-1])
                 results[(commit, setup)].append(res)
                 f, s = res["first"], res["reharvest"]
+                second = (f"re-harvest {s['total_s']:6.1f} s {s['stats']}" if s else "no re-harvest")
                 print(f"run {r + 1} solr_commit={commit:5s} {setup:8s}: first {f['total_s']:7.1f} s "
                       f"(gather {f['gather_s']:5.1f} s) {args.datasets / f['total_s']:6.1f} ds/s {f['stats']} | "
-                      f"re-harvest {s['total_s']:6.1f} s {s['stats']}", flush=True)
+                      f"{second}, load {os.getloadavg()[0]:.2f}", flush=True)
 
     def mmm(values: list[float]) -> str:
         return f"{min(values):6.1f} {statistics.median(values):6.1f} {max(values):6.1f}"
@@ -279,6 +283,8 @@ def main() -> None:
     print(f"{'':44s} {'stock min/med/max':>20s} {'grandest min/med/max':>21s} {'paired ratio min/med/max':>26s}")
     for commit in commits:
         for key, label in (("first", "first harvest (ds/s)"), ("reharvest", "re-harvest unchanged (ds/s)")):
+            if args.first_only and key == "reharvest":
+                continue
             st = [args.datasets / r[key]["total_s"] for r in results[(commit, "stock")]]
             gr = [args.datasets / r[key]["total_s"] for r in results[(commit, "grandest")]]
             ratios = [g / s_ for g, s_ in zip(gr, st)]

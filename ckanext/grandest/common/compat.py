@@ -9,6 +9,9 @@ its way by what the installed CKAN has (a feature check), so a 2.11 portal and a
 * Re-indexing a dataset: 2.12 indexes both the default and the custom (scheming) show of a dataset, and
   ``PackageSearchIndex.update_dict`` asserts it receives both; ``ckan.logic.index_update_package`` does that.
   2.11 indexes the show of the dataset's own schema.
+* Writing a dataset without indexing it: 2.12's ``package_create``/``package_update`` index the dataset
+  themselves and skip it (and the show, and the commit) with ``defer_commit`` + ``return_id_only``; 2.11
+  indexes at the database commit through its ``synchronous_search`` plugin, whatever the context says.
 * Site figures: 2.12 removed the ``get_site_statistics`` template helper.
 * Harvest queues on Redis: CKAN 2.12 pins redis-py 8, whose connections time out reads after 5 s by default;
   ckanext-harvest 1.6.3's consumers wait for work with a ``BLPOP`` without timeout, so an idle gather or fetch
@@ -74,19 +77,29 @@ def filter_groups_by_extra(query: Any, key: str, value: str | None = None) -> An
     return query.filter(extra.value == value)
 
 
-def reindex_dataset(package_id: str) -> None:
+def actions_can_skip_indexing() -> bool:
+    """True when ``package_create``/``package_update`` index the dataset themselves and skip it with the
+    ``defer_commit`` + ``return_id_only`` context keys (CKAN >= 2.12); CKAN 2.11 indexes at the database commit
+    (its ``synchronous_search`` plugin), whatever the context says."""
+    from ckan import logic
+
+    return hasattr(logic, "index_update_package")
+
+
+def reindex_dataset(package_id: str, defer_commit: bool = False) -> None:
     """Send a dataset to the search index again, the way the installed CKAN indexes it (plugins'
-    ``before_dataset_index`` hooks run)."""
+    ``before_dataset_index`` hooks run). ``defer_commit``: no Solr commit for this write, whatever
+    ``ckan.search.solr_commit`` says (the caller commits)."""
     from ckan import logic
 
     if hasattr(logic, "index_update_package"):  # CKAN >= 2.12
-        logic.index_update_package({"ignore_auth": True}, package_id)
+        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit)
         return
     from ckan.lib.search import index_for
 
     pkg = logic.get_action("package_show")({"ignore_auth": True, "validate": False, "use_cache": False},
                                            {"id": package_id})
-    index_for(model.Package).update_dict(pkg)
+    index_for(model.Package).update_dict(pkg, defer_commit)
 
 
 def site_statistics() -> dict[str, int]:

@@ -33,6 +33,10 @@ def max_gather_seconds() -> int:
     return _int("max_gather_seconds", 1800)
 
 
+def index_batch_size() -> int:
+    return _int("index_batch_size", 100)
+
+
 def allow_loopback() -> bool:
     return tk.asbool(tk.config.get(PREFIX + "allow_loopback", False))
 

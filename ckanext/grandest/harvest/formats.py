@@ -1,6 +1,6 @@
 """Source formats of ``grandest_dcat``: one page of a source → (RDF graph, records, next page).
 
-The harvester's gather loop (plugin.py) fetches pages, guards against loops, page and record caps, and turns
+The harvester's gather loop (gather.py) fetches pages, guards against loops, page and record caps, and turns
 each record into a harvest object; this module decides how a page is read:
 
 * a CSW answer (``csw:GetRecordsResponse``, an ISO 19139 record, an OWS exception) — recognised from the

@@ -2,6 +2,7 @@
 address is http(s) and public, and the source belongs to a commune or an EPCI of the referential."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -14,6 +15,8 @@ from ckanext.grandest.harvest.fetch import FetchError, check_url
 from ckanext.grandest.harvest.i18n import _
 
 SOURCE_TYPE = "grandest_dcat"
+
+log = logging.getLogger(__name__)
 
 
 def _is_harvest(data_dict: DataDict) -> tuple[bool, Any]:
@@ -132,3 +135,21 @@ def harvest_source_clear(up_func: Any, context: Context, data_dict: DataDict) ->
                 index.delete_package({"id": package_id})
     return result
 
+
+
+@tk.chained_action
+def harvest_jobs_run(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Before jobs are marked finished, the datasets of Grand Est harvests still waiting for the search index
+    (their batch was not full and the job's last object was never imported, see harvest/indexing.py) are
+    indexed and Solr committed: a finished job is searchable."""
+    from ckanext.grandest.harvest import indexing
+
+    tk.check_access("harvest_jobs_run", context, data_dict)
+    try:
+        indexing.flush(source_id=data_dict.get("source_id") or None)
+        if not indexing.batching() and indexing.solr_commit_wanted():
+            indexing.commit_solr()  # CKAN 2.11: records are indexed at their commit, without a Solr commit
+    except Exception:  # never keeps jobs from finishing; the next run tries again
+        model.Session.rollback()
+        log.exception("Indexing harvested datasets before finishing jobs failed")
+    return up_func(context, data_dict)

@@ -1,0 +1,204 @@
+"""The import stage of ``grandest_dcat_harvester``: one harvest object, one dataset written by CKAN's actions.
+
+Datasets are created and updated with the normal ``package_create``/``package_update`` actions (so validation,
+scheming and every ``IPackageController``/``IResourceController`` hook, grandest_validation's included, run as
+for a dataset typed in the web form), and ckanext-dcat's ``IDCATRDFHarvester`` plugins get their
+``before_create``/``after_create``/``before_update``/``after_update`` calls. A record whose content did not change
+since the last harvest is left untouched ('not modified'). Existing datasets are looked up among those of the
+same harvest source only, so two sources can never take over each other's datasets. New datasets are indexed by
+batches (indexing.py).
+
+:class:`ImportStage` is a mixin of the harvester class (plugin.py): it uses ckanext-harvest's and ckanext-dcat's
+helpers (``_get_object_extra``, ``_save_object_error``, ``_get_user_name``, ``modify_package_dict``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.harvest.model import HarvestObject
+
+from ckanext.grandest.harvest import indexing
+from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.metadata.logic.validators import HARVEST_CONTEXT_KEY
+
+log = logging.getLogger(__name__)
+
+
+class ImportStage:
+    """``import_stage`` of the harvester (a mixin of ``GrandEstDCATHarvester``)."""
+
+    def import_stage(self, harvest_object: Any) -> bool | str:
+        try:
+            with indexing.deferred_index_commit():
+                return self._import(harvest_object)
+        finally:
+            indexing.after_import(harvest_object)  # a full batch, or the job's last object: indexed (indexing.py)
+
+    def _import(self, harvest_object: Any) -> bool | str:
+        status = self._get_object_extra(harvest_object, "status")
+        if status == "error":
+            self._save_object_error(self._get_object_extra(harvest_object, "error") or _("Unreadable record."),
+                                    harvest_object, "Import")
+            return False
+        context: dict[str, Any] = {"user": self._get_user_name(), "ignore_auth": True,
+                                   HARVEST_CONTEXT_KEY: True}
+        if status == "delete":
+            try:
+                tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
+                log.info("Deleted dataset %s (guid %s)", harvest_object.package_id, harvest_object.guid)
+            except tk.ObjectNotFound:
+                pass
+            return True
+        if not harvest_object.content:
+            self._save_object_error(_("Empty record."), harvest_object, "Import")
+            return False
+        try:
+            dataset = json.loads(harvest_object.content)
+        except ValueError:
+            self._save_object_error(_("Unreadable record."), harvest_object, "Import")
+            return False
+        dataset = self.modify_package_dict(dataset, {}, harvest_object)
+
+        source_id = harvest_object.harvest_source_id or harvest_object.job.source_id
+        previous = (model.Session.query(HarvestObject)
+                    .filter(HarvestObject.guid == harvest_object.guid)
+                    .filter(HarvestObject.harvest_source_id == source_id)
+                    .filter(HarvestObject.current == True)  # noqa: E712
+                    .filter(HarvestObject.id != harvest_object.id)
+                    .first())
+        existing = None
+        if previous is not None and previous.package_id:
+            pkg = model.Package.get(previous.package_id)
+            if pkg is not None and pkg.state == "active":
+                existing = pkg
+        new_hash = self._get_object_extra(harvest_object, "content_hash")
+        title = dataset.get("title") or harvest_object.guid
+
+        if existing is not None and new_hash and new_hash == self._get_object_extra(previous, "content_hash") \
+                and existing.owner_org == dataset.get("owner_org"):
+            previous.current = False
+            harvest_object.current = True
+            harvest_object.package_id = existing.id
+            model.Session.add(previous)
+            model.Session.add(harvest_object)
+            model.Session.commit()
+            return "unchanged"
+
+        tmp: dict[str, Any] = {}
+        return self._write(harvest_object, dataset, existing, previous, context, tmp, title)
+
+    def _write(self, harvest_object: Any, dataset: dict[str, Any], existing: Any, previous: Any,
+               context: dict[str, Any], tmp: dict[str, Any], title: str) -> bool:
+        try:
+            if existing is not None:
+                current = tk.get_action("package_show")(dict(context, for_update=True), {"id": existing.id})
+                dataset["id"] = existing.id
+                dataset["name"] = existing.name
+                by_key = {}
+                for res in current.get("resources", []):
+                    for k in (res.get("uri"), res.get("url")):
+                        if k:
+                            by_key.setdefault(k, res["id"])
+                for res in dataset.get("resources", []):
+                    rid = by_key.get(res.get("uri")) or by_key.get(res.get("url"))
+                    if rid:
+                        res["id"] = rid
+                for plugin in p.PluginImplementations(IDCATRDFHarvester):
+                    plugin.before_update(harvest_object, dataset, tmp)
+                _make_current(harvest_object, previous, existing.id)
+                tk.get_action("package_update")(dict(context), dataset)
+                hook, action = "after_update", "update"
+            else:
+                dataset["id"] = str(uuid.uuid4())
+                for plugin in p.PluginImplementations(IDCATRDFHarvester):
+                    plugin.before_create(harvest_object, dataset, tmp)
+                if not indexing.batching():
+                    # indexed at its commit (CKAN 2.11): the harvest plugin indexes the dataset with its *current*
+                    # harvest object (harvest_source_id, what the source's own filter searches): link them first,
+                    # in the same transaction. Batched (2.12), it is indexed after the record's commit
+                    model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+                    _make_current(harvest_object, previous, dataset["id"])
+                # not shown, indexed nor committed by the action: indexed with its batch (indexing.py)
+                tk.get_action("package_create")(indexing.create_context(context), dataset)
+                indexing.mark_pending(harvest_object)  # committed with the record (or not at all)
+                hook, action = "after_create", "create"
+        except tk.ValidationError as e:
+            model.Session.rollback()
+            self._save_object_error(_("The dataset {title} was not imported: {errors}").format(
+                title=f"« {title[:150]} »", errors=_error_summary(e, dataset)), harvest_object, "Import")
+            return False
+        except Exception as e:
+            model.Session.rollback()
+            log.error("Import of %s failed:\n%s", harvest_object.guid, traceback.format_exc())
+            self._save_object_error(_("The dataset {title} was not imported: {error}").format(
+                title=f"« {title[:150]} »", error=repr(e)[:500]), harvest_object, "Import")
+            return False
+
+        for plugin in p.PluginImplementations(IDCATRDFHarvester):
+            err = getattr(plugin, hook)(harvest_object, dataset, tmp)
+            if err:
+                self._save_object_error(_("Harvester extension error: {error}").format(error=err),
+                                        harvest_object, "Import")
+                return False
+        if previous is not None:
+            previous.current = False
+            model.Session.add(previous)
+        harvest_object.current = True
+        harvest_object.package_id = dataset["id"]
+        model.Session.add(harvest_object)
+        model.Session.commit()
+        log.info("Harvest: %sd dataset %s", action, dataset.get("name"))
+        return True
+
+
+def _make_current(harvest_object: Any, previous: Any, package_id: str) -> None:
+    """The new harvest object becomes the dataset's current one before the dataset is written (and
+    indexed); a failed write rolls this back with the rest."""
+    if previous is not None:
+        previous.current = False
+        model.Session.add(previous)
+    harvest_object.current = True
+    harvest_object.package_id = package_id
+    model.Session.add(harvest_object)
+    model.Session.flush()
+
+
+def _resource_errors(dataset: dict[str, Any], errors: Any) -> list[str]:
+    """One French sentence per refused resource: which one (its name, else its address) and why."""
+    out = []
+    resources = dataset.get("resources") or []
+    for i, res_errors in enumerate(errors if isinstance(errors, list) else []):
+        if not res_errors:
+            continue
+        res = resources[i] if i < len(resources) else {}
+        name = (res.get("name") or res.get("url") or str(i + 1))[:150]
+        why = " ; ".join(f"{field} : {' '.join(str(m) for m in msgs) if isinstance(msgs, list) else msgs}"
+                         for field, msgs in res_errors.items())
+        out.append(_("file « {name} »: {errors}").format(name=name, errors=why[:400]))
+    return out
+
+
+def _error_summary(e: Any, dataset: dict[str, Any] | None = None) -> str:
+    parts = []
+    error_dict = getattr(e, "error_dict", None) or {}
+    if dataset is not None and error_dict.get("resources"):
+        parts.extend(_resource_errors(dataset, error_dict["resources"]))
+    summary = getattr(e, "error_summary", None) or {}
+    for field, msg in summary.items():
+        if parts and field.lower().startswith(("resources", "ressources")):
+            continue  # said above, resource by resource
+        parts.append(f"{field} : {msg}")
+    if not parts:
+        parts.append(str(getattr(e, "error_dict", e))[:500])
+    return " ; ".join(parts)[:1000]

@@ -1,0 +1,171 @@
+"""Search indexing of a harvest job's datasets: in batches, with one Solr commit per batch (issue #15).
+
+By default CKAN indexes a dataset inside ``package_create``/``package_update`` and, with
+``ckan.search.solr_commit = true`` (its default), asks Solr for a hard commit and a new searcher at every write.
+A harvest job writes hundreds of datasets in a row; the Grand Est harvester
+
+* creates each new record's dataset with CKAN's ``defer_commit`` and ``return_id_only`` context keys (CKAN >=
+  2.12: ``package_create`` then neither shows, indexes nor commits; the import commits the record itself; the
+  activity is still recorded, in the same transaction) and marks its
+  harvest object « to index » (a ``harvest_object_extra`` row, in the same database transaction as the
+  dataset: a record whose write fails leaves no mark, the others keep theirs);
+* indexes the marked datasets of the job by batches of ``ckanext.grandest.harvest.index_batch_size`` (same
+  documents as CKAN's own indexing: ``package_show`` with the default and the custom schema, every
+  ``before_dataset_index`` hook, ckanext-harvest's included), one dataset's failure logged without stopping
+  the others, then one Solr commit (if ``ckan.search.solr_commit`` is on) and the marks removed;
+* flushes what is left when the last object of the job has been imported (whichever consumer imports it),
+  and again in ``harvest_jobs_run`` (the action that finishes jobs: ``ckan harvester run``, ``run-test``,
+  the job page), for jobs whose last objects never reached the import (aborted, skipped by ``run-test
+  --force-import``) or were imported by two consumers at once.
+
+The marks live in the database, so consumers in separate processes (``ckan harvester fetch-consumer``
+started twice) share them, and a consumer that dies mid-batch leaves them for the next flush.
+
+CKAN 2.11's actions index through its ``synchronous_search`` plugin at the database commit and cannot be told
+not to: there each record is indexed at its commit, without a Solr commit (:func:`deferred_index_commit`), and
+the last object of the job commits Solr once. Updated records (re-harvests) and deletions are indexed by their
+action the same way on both versions.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any, Iterator
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from ckanext.grandest.common import compat
+from ckanext.grandest.harvest import config as hconfig
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "grandest_index_pending"
+
+
+def batching() -> bool:
+    """True when the installed CKAN lets an action write a dataset without indexing it (CKAN >= 2.12)."""
+    return compat.actions_can_skip_indexing()
+
+
+def solr_commit_wanted() -> bool:
+    return tk.asbool(tk.config.get("ckan.search.solr_commit", True))
+
+
+def create_context(context: dict[str, Any]) -> dict[str, Any]:
+    """The context of ``package_create`` for a harvested record: not shown, indexed nor committed by the action
+    (the import commits the record, the batch indexes it). ``package_update`` keeps its own indexing: in CKAN
+    2.12 ``defer_commit`` makes it skip the activity (``changed_entities`` unset) or roll the update back."""
+    if batching():
+        context = dict(context, defer_commit=True, return_id_only=True)
+    return context
+
+
+#: marks written by this process since its last flush, per job: when a batch is full (a trigger only; the
+#: flush indexes every mark of the job, whichever process wrote it)
+_marked: dict[str, int] = {}
+
+
+def mark_pending(harvest_object: Any) -> None:
+    """The object's dataset is to be indexed (added to the session: committed with the record)."""
+    if batching():
+        model.Session.add(HarvestObjectExtra(harvest_object_id=harvest_object.id, key=PENDING_KEY, value="1"))
+        job_id = harvest_object.harvest_job_id
+        _marked[job_id] = _marked.get(job_id, 0) + 1
+
+
+@contextlib.contextmanager
+def deferred_index_commit() -> Iterator[None]:
+    """While one record is written, index writes (CKAN 2.11's per-record indexing, a deletion's removal) are
+    sent without a Solr commit (``ckan.search.solr_commit``, CKAN's own option, scoped to this block of this
+    single-threaded consumer); :func:`after_import` commits once per batch and at the end of the job."""
+    key = "ckan.search.solr_commit"
+    before = tk.config.get(key, True)
+    if not tk.asbool(before):
+        yield
+        return
+    tk.config[key] = False
+    try:
+        yield
+    finally:
+        tk.config[key] = before
+
+
+def _pending_query() -> Any:
+    return (model.Session.query(HarvestObjectExtra.id, HarvestObject.id, HarvestObject.package_id)
+            .join(HarvestObject, HarvestObject.id == HarvestObjectExtra.harvest_object_id)
+            .filter(HarvestObjectExtra.key == PENDING_KEY))
+
+
+def last_of_job(harvest_object: Any) -> bool:
+    """True when no other object of the job waits to be fetched or imported."""
+    pending = (model.Session.query(HarvestObject.id)
+               .filter(HarvestObject.harvest_job_id == harvest_object.harvest_job_id)
+               .filter(HarvestObject.id != harvest_object.id)
+               .filter(HarvestObject.state.in_(("WAITING", "FETCH", "IMPORT")))
+               .limit(1).first())
+    return pending is None
+
+
+def flush(job_id: str | None = None, source_id: str | None = None, commit: bool | None = None) -> int:
+    """Index the datasets marked « to index » (of one job, one source, or all), then commit Solr once (when
+    ``commit``, by default ``ckan.search.solr_commit``) and remove the marks. Returns how many datasets were
+    sent to the index."""
+    query = _pending_query()
+    if job_id:
+        query = query.filter(HarvestObject.harvest_job_id == job_id)
+    if source_id:
+        query = query.filter(HarvestObject.harvest_source_id == source_id)
+    if job_id:
+        _marked.pop(job_id, None)
+    else:
+        _marked.clear()
+    rows = query.all()
+    if not rows:
+        return 0
+    indexed = 0
+    for package_id in dict.fromkeys(r[2] for r in rows if r[2]):  # once each, in import order
+        try:
+            compat.reindex_dataset(package_id, defer_commit=True)
+            indexed += 1
+        except tk.ObjectNotFound:
+            log.info("Harvested dataset %s no longer exists (source cleared): not indexed", package_id)
+        except Exception:  # one dataset that cannot be indexed never keeps the others out of the search
+            log.exception("Harvested dataset %s could not be indexed", package_id)
+    if indexed and (solr_commit_wanted() if commit is None else commit):
+        commit_solr()
+    ids = [r[0] for r in rows]
+    for extra in model.Session.query(HarvestObjectExtra).filter(HarvestObjectExtra.id.in_(ids)):
+        model.Session.delete(extra)
+    model.Session.commit()
+    log.info("Indexed %d harvested dataset(s)%s", indexed, f" of job {job_id}" if job_id else "")
+    return indexed
+
+
+def commit_solr() -> None:
+    try:
+        from ckan.lib import search
+
+        search.commit()
+    except Exception:  # the next commit or Solr's auto commit makes the documents visible anyway
+        log.warning("Solr commit after harvested records failed", exc_info=True)
+
+
+def after_import(harvest_object: Any) -> None:
+    """After one object's import: index the job's marked datasets when a batch is full or when it was the
+    job's last object; the last one also commits Solr for what was indexed per record (deletions, CKAN
+    2.11)."""
+    job_id = harvest_object.harvest_job_id
+    try:
+        last = last_of_job(harvest_object)
+        if last:
+            flush(job_id, commit=False)
+            if solr_commit_wanted():
+                commit_solr()
+        elif batching() and _marked.get(job_id, 0) >= hconfig.index_batch_size():
+            flush(job_id)
+    except Exception:  # never turns an imported record into an error; harvest_jobs_run flushes again
+        model.Session.rollback()
+        log.exception("Indexing the datasets of harvest job %s failed", job_id)
