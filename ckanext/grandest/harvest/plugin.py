@@ -44,15 +44,16 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ckanext.grandest.common import compat
-from ckanext.grandest.common.i18n import GrandestTranslation
+from ckanext.grandest.common.i18n import GrandestTranslation, request_translator
 from ckanext.grandest.harvest import config as hconfig
 from ckanext.grandest.harvest import formats as hformats
 from ckanext.grandest.harvest import rdf as hrdf
 from ckanext.grandest.harvest import report as hreport
 from ckanext.grandest.harvest.access import territory_of_organization
 from ckanext.grandest.harvest.fetch import FetchError, Limits, SafeFetcher
-from ckanext.grandest.harvest.i18n import _
 from ckanext.grandest.metadata.logic.validators import HARVEST_CONTEXT_KEY
+
+_ = request_translator("harvest").gettext
 
 log = logging.getLogger(__name__)
 
