@@ -6,8 +6,8 @@ concrete sentence. Tables hold ``N_()``-marked English msgids; ``_()`` is applie
 
 The engine imports nothing of CKAN: its translator (:data:`translator`) is injected with
 :func:`set_translator` — the validation plugin routes it to the ``ckanext-grandest-validation`` catalog in the
-portal's language when it starts (in the web app, the worker and the CLI), so reports are written in French.
-Without a translator the engine speaks its English msgids.
+portal's default language when it starts (in the web app, the worker and the CLI), so reports are written in
+French. Without a translator the engine speaks its English msgids.
 
 This module is long because it is the engine's message catalogue (one table entry per error type), not logic.
 """
