@@ -7,12 +7,12 @@ description, format...) keeps the fingerprint and only re-computes the scores (a
 The hooks of the plugin call :func:`note_package` inside the transaction that changes a dataset (so the
 ``pending`` rows are committed with the dataset, or rolled back with it); the jobs it registers are put in Redis
 only **after** the commit by :mod:`.jobs`' after-commit hook (a worker never looks for a resource that is not in
-the database yet). While a
-validation is ``running`` its job process refreshes a heartbeat on the run (:mod:`.jobs`); a run whose heartbeat
-is older than ``heartbeat_dead_after`` (or, for a run without a heartbeat, older than the job timeout plus a
-minute) was interrupted (worker and job process killed, machine restarted): it is marked ``error``
-(« interrompue ») and queued again by :func:`recover_stale`, at most ``max_attempts`` times in all, and an editor
-who asks for a new check gets one at once (:func:`request_run`). A run still beating is never taken for dead.
+the database yet). While a validation is ``running`` its job process refreshes a heartbeat on the run
+(:mod:`.jobs`); a run whose heartbeat is older than ``heartbeat_dead_after`` (or, for a run without a
+heartbeat, older than the job timeout plus a minute) was interrupted (worker and job process killed, machine
+restarted): it is marked ``error`` (« interrompue ») and queued again by :func:`recover_stale`, at most
+``max_attempts`` times in all, and an editor who asks for a new check gets one at once (:func:`request_run`). A
+run still beating is never taken for dead.
 """
 from __future__ import annotations
 
