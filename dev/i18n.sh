@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Extracts the messages of each plugin area into i18n/ckanext-grandest-<area>.pot, updates the fr/en/de
-# catalogs (creating them if needed) and compiles the .mo files (committed, so a wheel needs no build step).
+# catalogs (creating them if needed; the English one is completed with the msgids, dev/i18n_english.py) and
+# compiles the .mo files (committed, so a wheel needs no build step). French translations are written by hand
+# in i18n/fr/ (tests/test_i18n.py fails on a missing one); German is left to translators.
 # usage: dev/i18n.sh [AREA...]      (default: every ckanext/grandest/<area>/ that has a plugin.py)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -30,6 +32,8 @@ for area in "${areas[@]}"; do
         else
             "$BABEL" -q init -D "$domain" -i "$pot" -d i18n -l "$loc"
         fi
+        # English is the msgids' language: its catalog is complete by construction
+        [ "$loc" = en ] && "$VENV/bin/python" dev/i18n_english.py "$po" >/dev/null
         "$BABEL" -q compile -D "$domain" -d i18n -l "$loc" --use-fuzzy 2>/dev/null || "$BABEL" -q compile -D "$domain" -d i18n -l "$loc"
     done
     ok "$domain: $(grep -c '^msgid "' "$pot") messages"

@@ -101,9 +101,9 @@ def _taken_by(run_ids, names: dict[str, str]) -> dict[str, str | None]:
     """The worker that performed each run's job (rq keeps it on the job, in Redis)."""
     from ckan.lib import jobs
 
-    from ckanext.grandest.validation.scheduler import _job_id
+    from ckanext.grandest.validation.scheduler import job_id
 
-    return {r: names.get(jobs.job_from_id(_job_id(r)).worker_name or "") for r in run_ids}
+    return {r: names.get(jobs.job_from_id(job_id(r)).worker_name or "") for r in run_ids}
 
 
 def _running_events(run_id: str) -> int:

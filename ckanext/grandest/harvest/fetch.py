@@ -29,7 +29,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 READ_SIZE = 64 * 1024
 

@@ -23,7 +23,9 @@ import rdflib
 from ckanext.grandest.harvest import csw, graph_records
 from ckanext.grandest.harvest import rdf as hrdf
 from ckanext.grandest.harvest.fetch import Page
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 CONFIG_KEYS = {"format", "csw_output_schema", "csw_page_size"}
 FORMATS = ("dcat", "csw")

@@ -31,8 +31,10 @@ from ckanext.grandest.harvest import rdf as hrdf
 from ckanext.grandest.harvest import report as hreport
 from ckanext.grandest.harvest.access import territory_of_organization
 from ckanext.grandest.harvest.fetch import FetchError, Limits, SafeFetcher
-from ckanext.grandest.harvest.i18n import _
 from ckanext.grandest.harvest.source_config import parse_source_config
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 log = logging.getLogger(__name__)
 

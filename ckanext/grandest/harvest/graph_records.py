@@ -24,7 +24,9 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DC, RDF, RDFS, SKOS, Namespace
 
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")

@@ -29,8 +29,10 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.grandest.harvest import indexing
-from ckanext.grandest.harvest.i18n import _
 from ckanext.grandest.metadata.logic.validators import HARVEST_CONTEXT_KEY
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 log = logging.getLogger(__name__)
 

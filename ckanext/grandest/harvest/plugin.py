@@ -21,12 +21,13 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 
 from ckanext.grandest.common import compat
-from ckanext.grandest.common.i18n import GrandestTranslation
+from ckanext.grandest.common.i18n import GrandestTranslation, request_translator
 from ckanext.grandest.harvest import report as hreport
 from ckanext.grandest.harvest.gather import GatherStage, content_hash  # noqa: F401 (content_hash: public name)
-from ckanext.grandest.harvest.i18n import _
 from ckanext.grandest.harvest.importer import ImportStage, _error_summary  # noqa: F401 (used by tests)
 from ckanext.grandest.harvest.source_config import CONFIG_KEYS, SOURCE_TYPE, parse_source_config  # noqa: F401
+
+_ = request_translator("harvest").gettext
 
 
 @tk.blanket.auth_functions

@@ -22,7 +22,9 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, Namespace
 
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

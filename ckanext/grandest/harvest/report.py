@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 INFERRED_EXTRA = "harvest_inferred"
 NOTES_EXTRA = "notes"

@@ -9,7 +9,9 @@ from typing import Any
 
 from ckanext.grandest.harvest import formats as hformats
 from ckanext.grandest.harvest import rdf as hrdf
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 SOURCE_TYPE = "grandest_dcat"
 CONFIG_KEYS = {"rdf_format", "deleted_records", "max_pages", "default_license_id"}

@@ -13,7 +13,9 @@ from __future__ import annotations
 from lxml import etree
 
 from ckanext.grandest.harvest import rdf as hrdf
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 
 def _parser() -> etree.XMLParser:

@@ -1,4 +1,4 @@
-"""Background jobs of grandest_validation (queue ``grandest:validation``, see :mod:`.scheduler`).
+"""Background jobs of grandest_validation (queue ``grandest:validation``) and their queuing.
 
 ``validate_resource(run_id)``
     claims a ``pending`` run (``running``), re-reads the resource with ``ignore_auth``, gets the file (an
@@ -12,7 +12,8 @@
 ``score_dataset(package_id)``
     re-computes the scores of a dataset from the stored reports (after a metadata-only edit) and re-indexes it.
 
-The job takes ids only (resource dicts can be large; the job reads the current state).
+The job takes ids only (resource dicts can be large; the job reads the current state). The runs a transaction
+creates (:mod:`.scheduler`) are queued by :func:`listen`'s after-commit hook, attached when the plugin starts.
 
 While a run is ``running``, a thread of the job process (:class:`Heartbeat`) writes the time on the run every
 ``heartbeat_interval`` seconds, on a connection of its own: a run whose heartbeat stopped (worker and job
@@ -22,28 +23,32 @@ the check.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.grandest.common.i18n import N_, default_translator
+
 from . import config as cfg
-from . import scheduler, scoring
-from .engine import ENGINE_VERSION, FetchResult, fetch, local_file, streamed_file, validate_file
+from . import files, scheduler, scoring
+from .engine import ENGINE_VERSION, fetch, validate_file
 from .model import ERROR, FAILURE, PENDING, RUNNING, SUCCESS, ResourceQuality, ValidationRun, now
 
 log = logging.getLogger(__name__)
 
-GONE = "La ressource a été supprimée avant sa vérification."
-CRASHED = "Une erreur inattendue a empêché la vérification du fichier. Relancez-la plus tard ; si le problème " \
-          "persiste, contactez l'équipe DataGrandEst."
-TIMED_OUT = "La vérification a dépassé la durée maximale ({seconds} s) et a été arrêtée : le fichier est " \
-            "sans doute trop lourd. Publiez un fichier plus petit ou contactez l'équipe DataGrandEst."
-NO_STORAGE = "Le fichier déposé est introuvable sur le serveur (stockage non configuré)."
+GONE = N_("The resource was deleted before its check.")
+CRASHED = N_("An unexpected error prevented the check of the file. Start it again later; if the problem "
+             "persists, contact the DataGrandEst team.")
+TIMED_OUT = N_("The check went over the maximum duration ({seconds} s) and was stopped: the file is probably "
+               "too heavy. Publish a smaller file or contact the DataGrandEst team.")
+#: run errors are stored once and shown to everyone: in the portal's default language
+_ = default_translator("validation").gettext
 
 
 class _Gone(Exception):
@@ -60,59 +65,16 @@ def status_of(report: dict[str, Any]) -> str:
     return SUCCESS
 
 
-def _file_name(res: dict[str, Any]) -> str | None:
-    url = str(res.get("url") or "").split("?", 1)[0].split("#", 1)[0]
-    name = url.rstrip("/").rsplit("/", 1)[-1]
-    return name or None
-
-
-def schema_ref(res: dict[str, Any]) -> str | dict[str, Any] | None:
-    """The schema to check against: a national schema id (``scdl/deliberations@2.1.5``), a URL, or a
-    publisher's Table Schema (a dict, or its JSON text)."""
-    schema = res.get("schema")
-    if not schema:
-        return None
-    if isinstance(schema, dict):
-        return schema
-    text = str(schema).strip()
-    if text.startswith("{"):
-        try:
-            loaded = json.loads(text)
-        except ValueError:
-            return text
-        return loaded if isinstance(loaded, dict) else None
-    version = str(res.get("schema_version") or "").strip()
-    if version and "@" not in text and not text.startswith(("http://", "https://")):
-        text = f"{text}@{version}"
-    return text
-
-
-def _uploaded_file(res: dict[str, Any], limits: Any) -> FetchResult:
-    """The uploaded file of ``res``, from the portal's resource store: read in place on a local disk, streamed
-    to a temporary copy from a configured storage (CKAN 2.12: S3...)."""
-    from ckanext.grandest.common import filestore
-
-    url = str(res.get("url") or "")
-    store = filestore.resource_files()
-    if store is None:
-        return FetchResult(url=url, uploaded=True, error_code="not-found", error_message=NO_STORAGE)
-    location = store.location(res["id"])
-    path = store.local_path(location)
-    if path is not None:
-        return local_file(path, url=res.get("url"), limits=limits)
-    return streamed_file(store.chunks(location), url=url, limits=limits)
-
-
 def _check(res: dict[str, Any]) -> dict[str, Any]:
     limits = cfg.limits()
     if res.get("url_type") == "upload":
-        fetched = _uploaded_file(res, limits)
-        name = _file_name(res)
+        fetched = files.uploaded_file(res, limits)
+        name = files.file_name(res)
     else:
         fetched = fetch(str(res.get("url") or ""), limits=limits, allow_loopback=cfg.allow_loopback())
         name = None
     try:
-        return validate_file(fetched, name=name, declared_format=res.get("format") or None, schema=schema_ref(res),
+        return validate_file(fetched, name=name, declared_format=res.get("format") or None, schema=files.schema_ref(res),
                              limits=limits)
     finally:
         fetched.cleanup()
@@ -202,7 +164,7 @@ def _finish(run: ValidationRun, status: str, *, report: dict[str, Any] | None = 
 
 def validate_resource(run_id: str) -> str | None:
     """Validate one resource (the run ``run_id``); returns the final status (None if there was nothing to do)."""
-    scheduler.listen()
+    listen()
     try:
         scheduler.recover_stale(actor="worker", limit=20)
     except Exception:  # recovery of others must never prevent this job
@@ -213,8 +175,8 @@ def validate_resource(run_id: str) -> str | None:
         return None
     row = model.Session.get(ResourceQuality, run.resource_id)
     if row is None or row.run_id != run.id:
-        run.status, run.finished, run.error = ERROR, now(), scheduler.SUPERSEDED
-        scheduler.add_event(run, ERROR, from_status=PENDING, actor="worker", message=scheduler.SUPERSEDED)
+        run.status, run.finished, run.error = ERROR, now(), _(scheduler.SUPERSEDED)
+        scheduler.add_event(run, ERROR, from_status=PENDING, actor="worker", message=run.error)
         model.Session.commit()
         return ERROR
     claimed = _claim(run_id)
@@ -244,7 +206,7 @@ def _validate(run: ValidationRun, run_id: str) -> str:
     except _Gone:
         model.Session.rollback()
         run = model.Session.get(ValidationRun, run_id)
-        _finish(run, ERROR, error=GONE)
+        _finish(run, ERROR, error=_(GONE))
         model.Session.commit()
         _tell(package_id)
         return ERROR
@@ -254,7 +216,7 @@ def _validate(run: ValidationRun, run_id: str) -> str:
         model.Session.rollback()
         run = model.Session.get(ValidationRun, run_id)
         status = ERROR
-        _finish(run, ERROR, error=TIMED_OUT.format(seconds=cfg.job_timeout()) if timed_out else CRASHED)
+        _finish(run, ERROR, error=_(TIMED_OUT).format(seconds=cfg.job_timeout()) if timed_out else _(CRASHED))
         try:
             scoring.refresh_dataset(package_id)
         except Exception:
@@ -278,7 +240,7 @@ def _tell(package_id: str) -> None:
 
 def score_dataset(package_id: str) -> bool:
     """Re-compute the scores of a dataset from its stored reports, and re-index it."""
-    scheduler.listen()
+    listen()
     done = scoring.refresh_dataset(package_id) is not None
     model.Session.commit()
     if done:
@@ -291,3 +253,45 @@ def _reindex(package_id: str) -> None:
         scoring.reindex(package_id)
     except Exception:  # the scores are stored; `ckan search-index rebuild` catches up
         log.exception("grandest_validation: re-indexing %s failed", package_id)
+
+
+# --- queuing after commit: the jobs a transaction registered (:mod:`.scheduler`) go to Redis once it commits ---
+
+def enqueue_validation(run_id: str, resource_id: str | None = None) -> None:
+    tk.enqueue_job(validate_resource, [run_id], title=f"grandest_validation: resource {resource_id or run_id}",
+                   queue=cfg.queue(), rq_kwargs={"timeout": cfg.job_timeout(), "job_id": scheduler.job_id(run_id)})
+
+
+def enqueue_scoring(package_id: str) -> None:
+    tk.enqueue_job(score_dataset, [package_id], title=f"grandest_validation: scores of dataset {package_id}",
+                   queue=cfg.queue(), rq_kwargs={"timeout": 300, "at_front": True,
+                                                 "job_id": f"grandest-score-{package_id}"})
+
+
+def _after_commit(session: Any) -> None:
+    for kind, ident, resource_id in scheduler.take_queued(session):
+        try:
+            if kind == "validate":
+                enqueue_validation(ident, resource_id)
+            else:
+                enqueue_scoring(ident)
+        except Exception:  # Redis down: a validation stays pending and `recover` queues it again
+            log.exception("grandest_validation: could not queue the %s job of %s", kind, ident)
+
+
+def _after_transaction_end(session: Any, transaction: Any) -> None:
+    if transaction.parent is None:
+        scheduler.take_queued(session)
+
+
+_listening = False
+
+
+def listen() -> None:
+    """Attach the after-commit hook to CKAN's session (idempotent)."""
+    global _listening
+    if _listening:
+        return
+    event.listen(model.Session, "after_commit", _after_commit)
+    event.listen(model.Session, "after_transaction_end", _after_transaction_end)
+    _listening = True

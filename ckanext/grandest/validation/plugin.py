@@ -24,7 +24,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.grandest.common import nav, roles
-from ckanext.grandest.common.i18n import GrandestTranslation
+from ckanext.grandest.common.i18n import GrandestTranslation, default_translator
 from ckanext.grandest.common.inputs import guarded_actions
 
 from . import scoring
@@ -71,10 +71,15 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigurable
 
     def configure(self, config_: Any) -> None:
-        from . import registry, scheduler
+        from . import jobs, registry
+        from .engine import set_translator
 
-        scheduler.listen()
+        jobs.listen()  # the runs a transaction creates are queued once it commits
         registry.install()  # the resource form, validators and engine read the schema registry
+        # the engine (no CKAN import) writes through the area's catalog in the portal's default language: its
+        # reports and scores are stored (by the worker, or in the request that edits a dataset) and read by all
+        translator = default_translator(self.i18n_area)
+        set_translator(translator.gettext, translator.ngettext)
 
     # IConfigDeclaration: our options, plus the shared regional-admins option
 

@@ -36,7 +36,7 @@ from ckanext.grandest.common.i18n import N_
 from . import config as cfg
 from .engine.messages import human_size
 from .engine.repair import KINDS, RepairResult, repair_csv
-from .jobs import _file_name, _uploaded_file, schema_ref
+from .files import file_name, schema_ref, uploaded_file
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def _source(res: dict[str, Any]) -> Iterator[str]:
     if res.get("url_type") != "upload":
         raise RepairRefused("not-upload")
     limits = cfg.limits()
-    fetched = _uploaded_file(res, limits)
+    fetched = uploaded_file(res, limits)
     try:
         if fetched.error_code == "too-large":
             raise RepairRefused("too-large", size=fetched.bytes, limit=limits.max_download_bytes)
@@ -156,7 +156,7 @@ def _run(path: str, res: dict[str, Any], *, date_orders: dict[str, str] | None,
     schema = schema_ref(res)
     if isinstance(schema, str) and schema.startswith("{"):
         schema = None  # unreadable JSON text: repair without a schema
-    return repair_csv(path, schema=schema, name=_file_name(res), output=output, date_orders=date_orders,
+    return repair_csv(path, schema=schema, name=file_name(res), output=output, date_orders=date_orders,
                       limits=cfg.limits())
 
 
@@ -270,7 +270,7 @@ def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str
                 raise RepairRefused("nothing")
             kept = os.path.join(work, ORIGINAL)
             shutil.copyfile(source, kept)  # a copy taken before the resource's file is replaced
-        name = _file_name(res) or "donnees.csv"
+        name = file_name(res) or "donnees.csv"
         stem = name.rsplit(".", 1)[0] if "." in name else name
         data = {k: v for k, v in res.items() if k not in ("upload", "url", "size", "hash", "mimetype")}
         data.update({"id": res["id"], "url": "", "format": "CSV"})

@@ -1,17 +1,18 @@
-"""When to validate, and queuing the jobs (the request never waits for a validation).
+"""When to validate: the runs and their states (the request never waits for a validation).
 
 A resource is validated again only when what it *contains* may have changed: its link, its uploaded file or
 the national schema it declares. :func:`fingerprint` sums these up; a metadata-only edit (title,
 description, format...) keeps the fingerprint and only re-computes the scores (a cheap job: no download).
 
 The hooks of the plugin call :func:`note_package` inside the transaction that changes a dataset (so the
-``pending`` rows are committed with the dataset, or rolled back with it) and the jobs are put in Redis only
-**after** the commit (a worker never looks for a resource that is not in the database yet). While a
-validation is ``running`` its job process refreshes a heartbeat on the run (:mod:`.jobs`); a run whose heartbeat
-is older than ``heartbeat_dead_after`` (or, for a run without a heartbeat, older than the job timeout plus a
-minute) was interrupted (worker and job process killed, machine restarted): it is marked ``error``
-("interrompue") and queued again by :func:`recover_stale`, at most ``max_attempts`` times in all, and an editor
-who asks for a new check gets one at once (:func:`request_run`). A run still beating is never taken for dead.
+``pending`` rows are committed with the dataset, or rolled back with it); the jobs it registers are put in Redis
+only **after** the commit by :mod:`.jobs`' after-commit hook (a worker never looks for a resource that is not in
+the database yet). While a validation is ``running`` its job process refreshes a heartbeat on the run
+(:mod:`.jobs`); a run whose heartbeat is older than ``heartbeat_dead_after`` (or, for a run without a
+heartbeat, older than the job timeout plus a minute) was interrupted (worker and job process killed, machine
+restarted): it is marked ``error`` (« interrompue ») and queued again by :func:`recover_stale`, at most
+``max_attempts`` times in all, and an editor who asks for a new check gets one at once (:func:`request_run`). A
+run still beating is never taken for dead.
 """
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+
+from ckanext.grandest.common.i18n import N_, default_translator
 
 from . import config as cfg
 from .model import ERROR, PENDING, RUNNING, ResourceQuality, ValidationEvent, ValidationRun, now
@@ -33,10 +35,12 @@ from .model import ERROR, PENDING, RUNNING, ResourceQuality, ValidationEvent, Va
 log = logging.getLogger(__name__)
 
 _ENQUEUE_KEY = "grandest_validation_enqueue"
-INTERRUPTED = "Vérification interrompue (le traitement s'est arrêté avant la fin) : elle est relancée."
-ABANDONED = ("Vérification interrompue {n} fois : elle n'est plus relancée automatiquement. Le fichier est "
-             "peut-être trop lourd ; relancez-la depuis la page du rapport ou contactez l'équipe DataGrandEst.")
-SUPERSEDED = "Vérification annulée : une vérification plus récente de la ressource a été demandée."
+INTERRUPTED = N_("Check interrupted (the processing stopped before the end): it is started again.")
+ABANDONED = N_("Check interrupted {n} times: it is no longer started again automatically. The file may be too "
+               "heavy; start it again from the report's page or contact the DataGrandEst team.")
+SUPERSEDED = N_("Check cancelled: a more recent check of the resource was asked for.")
+#: run errors are stored once and shown to everyone: in the portal's default language
+_ = default_translator("validation").gettext
 
 
 # --- what a resource contains -----------------------------------------------------------------------------
@@ -75,7 +79,7 @@ def add_event(run: ValidationRun, to_status: str, *, from_status: str | None = N
                                       to_status=to_status, actor=actor, message=message))
 
 
-def _job_id(run_id: str) -> str:
+def job_id(run_id: str) -> str:
     return f"grandest-validation-{run_id}"
 
 
@@ -89,13 +93,13 @@ def create_run(resource_id: str, package_id: str, *, trigger: str, fp: str | Non
     elif row.run_id and row.status in (PENDING, RUNNING):
         previous = model.Session.get(ValidationRun, row.run_id)
         if previous is not None and previous.status == PENDING:
-            previous.status, previous.error, previous.finished = ERROR, SUPERSEDED, now()
-            add_event(previous, ERROR, from_status=PENDING, actor=actor, message=SUPERSEDED)
+            previous.status, previous.error, previous.finished = ERROR, _(SUPERSEDED), now()
+            add_event(previous, ERROR, from_status=PENDING, actor=actor, message=previous.error)
     run = ValidationRun(resource_id=resource_id, package_id=package_id, status=PENDING, trigger=trigger,
                         fingerprint=fp, attempt=attempt, requested_by=actor, created=now())
     model.Session.add(run)
     model.Session.flush()
-    run.job_id = _job_id(run.id)
+    run.job_id = job_id(run.id)
     row.package_id = package_id
     row.run_id = run.id
     row.status = PENDING
@@ -180,8 +184,8 @@ def request_run(resource_id: str, *, actor: str | None, trigger: str = "manual")
 
 
 def mark_interrupted(run: ValidationRun, *, actor: str | None = None) -> None:
-    run.status, run.finished, run.error = ERROR, now(), INTERRUPTED
-    add_event(run, ERROR, from_status=RUNNING, actor=actor, message=INTERRUPTED)
+    run.status, run.finished, run.error = ERROR, now(), _(INTERRUPTED)
+    add_event(run, ERROR, from_status=RUNNING, actor=actor, message=run.error)
     row = model.Session.get(ResourceQuality, run.resource_id)
     if row is not None and row.run_id == run.id:
         row.status = ERROR
@@ -210,7 +214,7 @@ def recover_stale(*, actor: str | None = "recover", limit: int | None = None) ->
                                  actor=actor, attempt=run.attempt + 1)
                 entry["requeued"] = new.id
             else:
-                run.error = ABANDONED.format(n=run.attempt)
+                run.error = _(ABANDONED).format(n=run.attempt)
         out.append(entry)
     for run in _lost_pending(cutoff, limit):
         _register(("validate", run.id, run.resource_id))
@@ -231,13 +235,13 @@ def _lost_pending(cutoff: datetime.datetime, limit: int | None) -> list[Validati
     lost = []
     for run in query.all():
         try:
-            jobs.job_from_id(run.job_id or _job_id(run.id))
+            jobs.job_from_id(run.job_id or job_id(run.id))
         except KeyError:
             lost.append(run)
     return lost
 
 
-# --- queuing after commit -------------------------------------------------------------------------------
+# --- what is to be queued once the transaction commits (queued by :mod:`.jobs`' after-commit hook) ----------
 
 def _register(item: tuple[str, str, str | None]) -> None:
     items = model.Session().info.setdefault(_ENQUEUE_KEY, [])
@@ -245,50 +249,12 @@ def _register(item: tuple[str, str, str | None]) -> None:
         items.append(item)
 
 
+def take_queued(session: Any) -> list[tuple[str, str, str | None]]:
+    """The jobs the transaction of ``session`` registered (``("validate", run_id, resource_id)`` or
+    ``("score", package_id, None)``), forgotten by the session."""
+    return session.info.pop(_ENQUEUE_KEY, None) or []
+
+
 def discard_queued() -> None:
     """Forget the jobs this transaction would queue (the caller runs them itself)."""
-    model.Session().info.pop(_ENQUEUE_KEY, None)
-
-
-def enqueue_validation(run_id: str, resource_id: str | None = None) -> None:
-    from . import jobs
-
-    tk.enqueue_job(jobs.validate_resource, [run_id], title=f"grandest_validation: resource {resource_id or run_id}",
-                   queue=cfg.queue(), rq_kwargs={"timeout": cfg.job_timeout(), "job_id": _job_id(run_id)})
-
-
-def enqueue_scoring(package_id: str) -> None:
-    from . import jobs
-
-    tk.enqueue_job(jobs.score_dataset, [package_id], title=f"grandest_validation: scores of dataset {package_id}",
-                   queue=cfg.queue(), rq_kwargs={"timeout": 300, "at_front": True,
-                                                 "job_id": f"grandest-score-{package_id}"})
-
-
-def _after_commit(session: Any) -> None:
-    for kind, ident, resource_id in session.info.pop(_ENQUEUE_KEY, None) or []:
-        try:
-            if kind == "validate":
-                enqueue_validation(ident, resource_id)
-            else:
-                enqueue_scoring(ident)
-        except Exception:  # Redis down: a validation stays pending and `recover` queues it again
-            log.exception("grandest_validation: could not queue the %s job of %s", kind, ident)
-
-
-def _after_transaction_end(session: Any, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_ENQUEUE_KEY, None)
-
-
-_listening = False
-
-
-def listen() -> None:
-    """Attach the after-commit hook to CKAN's session (idempotent)."""
-    global _listening
-    if _listening:
-        return
-    event.listen(model.Session, "after_commit", _after_commit)
-    event.listen(model.Session, "after_transaction_end", _after_transaction_end)
-    _listening = True
+    take_queued(model.Session())

@@ -140,6 +140,18 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 # Network guard and local HTTP server
 # ------------------------------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def french_reports() -> Any:
+    """The engine writes in the language its translator gives (English msgids without one); its plugin injects
+    the portal's, French. These tests read what a French commune reads: the validation area's French catalog."""
+    from ckanext.grandest.common.i18n import catalog
+    from ckanext.grandest.validation.engine.messages import translator
+
+    french = catalog("validation", "fr")
+    with translator.using(french.gettext, french.ngettext):
+        yield
+
+
 @pytest.fixture
 def no_external_connect(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Fail any TCP connection to a non-loopback address (records the attempts)."""

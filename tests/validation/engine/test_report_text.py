@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from ckanext.grandest.validation.engine import i18n, validate_file
+from ckanext.grandest.common.i18n import catalog
+from ckanext.grandest.validation.engine import validate_file
 from ckanext.grandest.validation.engine.limits import Limits
-from ckanext.grandest.validation.engine.messages import is_impossible_date, problem_sections, render_error
+from ckanext.grandest.validation.engine.messages import is_impossible_date, problem_sections, render_error, translator
 
 from .conftest import DELIB_HEADER, SUBV_HEADER, delib_row, failing_subventions_csv, subv_row, write_csv
 
@@ -142,18 +143,17 @@ def test_impossible_dates(value, ftype, fformat, expected) -> None:
 
 def test_plurals_of_the_summary_go_through_the_catalog(tmp_path) -> None:
     calls: list[tuple[str, str, int]] = []
+    french = catalog("validation", "fr")
 
     def ngettext(singular: str, plural: str, n: int) -> str:
         calls.append((singular, plural, n))
-        return singular if n == 1 else plural
+        return french.ngettext(singular, plural, n)
 
     rows = [delib_row(DELIB_ID="1", COLL_SIRET="21670482500018")]
     path = write_csv(tmp_path / "delib.csv", DELIB_HEADER, rows)
-    i18n.set_translator(None, ngettext)
-    try:
+    with translator.using(french.gettext, ngettext):
         report = validate_file(str(path), schema="scdl/deliberations")
-    finally:
-        i18n.set_translator(None, None)
     assert report["summary"] == "1 ligne de données vérifiées : 1 erreur à corriger (sur 1 ligne)."
-    assert ("{n} ligne de données", "{n} lignes de données", 1) in calls
-    assert ("{lines} vérifiées : {errors} erreur à corriger", "{lines} vérifiées : {errors} erreurs à corriger", 1) in calls
+    # the English msgids of the plurals (issue #16: msgids are English, French is in the catalog)
+    assert ("{n} data row", "{n} data rows", 1) in calls
+    assert ("{lines} checked: {errors} error to fix", "{lines} checked: {errors} errors to fix", 1) in calls

@@ -12,7 +12,9 @@ from ckan.types import Context, DataDict
 from ckanext.grandest.harvest import config as hconfig
 from ckanext.grandest.harvest.access import territory_of_organization
 from ckanext.grandest.harvest.fetch import FetchError, check_url
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 SOURCE_TYPE = "grandest_dcat"
 

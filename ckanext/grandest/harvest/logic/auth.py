@@ -10,7 +10,9 @@ from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.grandest.harvest.access import is_regional_admin
-from ckanext.grandest.harvest.i18n import _
+from ckanext.grandest.common.i18n import request_translator
+
+_ = request_translator("harvest").gettext
 
 HARVEST_TYPE = "harvest"
 

@@ -10,12 +10,14 @@ Public API::
         score_metadata,                                 # MQA-aligned metadata score /405
         list_catalogue, get_schema_info, load_schema,   # national Table Schemas shipped with the package
         Limits, DEFAULT_LIMITS,
+        set_translator,                                 # route the report texts to a translator
     )
 """
 from __future__ import annotations
 
 from .fetch import FetchResult, fetch, is_public_address, local_file, streamed_file
 from .limits import DEFAULT_LIMITS, Limits
+from .messages import set_translator
 from .mqa import score_metadata
 from .prescan import PrescanResult, prescan
 from .schemas import SchemaInfo, get_schema_info, list_catalogue, load_schema
@@ -40,6 +42,7 @@ __all__ = [
     "score_dataset_data",
     "score_metadata",
     "score_resource",
+    "set_translator",
     "validate_file",
     "validate_url",
 ]

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import attrs
 from frictionless import Check, errors
 
-from .i18n import N_, _
+from .messages import N_, _
 
 # -------------------------------------------------------------------------------------------------------
 # Errors
@@ -199,7 +199,7 @@ class SiretCheck(_SingleColumnCheck):
     def _check(self, row: Any, value: Any) -> errors.CellError | None:
         text = str(value).strip()
         if not self._is_valid(text):
-            return _error(SiretError, row, self.column, _(N_("numéro SIRET invalide")))
+            return _error(SiretError, row, self.column, _(N_("invalid SIRET number")))
         return None
 
 
@@ -215,7 +215,7 @@ class SirenCheck(_SingleColumnCheck):
 
     def _check(self, row: Any, value: Any) -> errors.CellError | None:
         if not self._is_valid(str(value).strip()):
-            return _error(SirenError, row, self.column, _(N_("numéro SIREN invalide")))
+            return _error(SirenError, row, self.column, _(N_("invalid SIREN number")))
         return None
 
 
@@ -236,17 +236,17 @@ class YearIntervalCheck(_SingleColumnCheck):
         match = _YEAR_INTERVAL_RE.match(text)
         if not match:
             note = (
-                _(N_("format attendu : AAAA ou AAAA/AAAA"))
+                _(N_("expected format: YYYY or YYYY/YYYY"))
                 if self.allow_year_only
-                else _(N_("format attendu : AAAA/AAAA"))
+                else _(N_("expected format: YYYY/YYYY"))
             )
             return _error(YearIntervalError, row, self.column, note)
         first, second = int(match.group(1)), int(match.group(2))
         if first == second:
-            return _error(YearIntervalError, row, self.column, _(N_("les deux années doivent être différentes")))
+            return _error(YearIntervalError, row, self.column, _(N_("the two years must be different")))
         if second < first:
             return _error(
-                YearIntervalError, row, self.column, _(N_("la seconde année doit être postérieure à la première"))
+                YearIntervalError, row, self.column, _(N_("the second year must be after the first one"))
             )
         return None
 
@@ -280,7 +280,7 @@ class CodeCommuneInseeCheck(_SingleColumnCheck):
 
     def _check(self, row: Any, value: Any) -> errors.CellError | None:
         if not self._is_valid(str(value).strip()):
-            return _error(CodeCommuneInseeError, row, self.column, _(N_("code commune INSEE inconnu")))
+            return _error(CodeCommuneInseeError, row, self.column, _(N_("unknown INSEE commune code")))
         return None
 
 
@@ -296,7 +296,7 @@ class CodePostalCheck(_SingleColumnCheck):
 
     def _check(self, row: Any, value: Any) -> errors.CellError | None:
         if not self._is_valid(str(value).strip()):
-            return _error(CodePostalError, row, self.column, _(N_("code postal inconnu")))
+            return _error(CodePostalError, row, self.column, _(N_("unknown postcode")))
         return None
 
 
@@ -318,14 +318,14 @@ def opening_hours_hint(text: str) -> str:
     """A short French note on why ``text`` is not OpenStreetMap opening hours (best guess)."""
     bare = _OH_QUOTED.sub("", text)
     if _OH_FRENCH_DAYS.search(bare):
-        return _(N_("jours écrits en français : utilisez Mo, Tu, We, Th, Fr, Sa, Su"))
+        return _(N_("days written in French: use Mo, Tu, We, Th, Fr, Sa, Su"))
     if _OH_H_SEPARATOR.search(bare):
-        return _(N_("heures écrites avec « h » : écrivez 08:30 et non 8h30"))
+        return _(N_('hours written with "h": write 08:30, not 8h30'))
     if _OH_CLOSED.search(bare):
-        return _(N_("texte libre : écrivez « off » pour fermé, ou mettez le commentaire entre guillemets"))
+        return _(N_('free text: write "off" for closed, or put the comment in quotes'))
     if bare.rstrip().endswith(";"):
-        return _(N_("point-virgule en trop à la fin"))
-    return _(N_("syntaxe non reconnue"))
+        return _(N_("extra semicolon at the end"))
+    return _(N_("syntax not recognised"))
 
 
 @attrs.define(kw_only=True, repr=False, slots=False)
@@ -376,7 +376,7 @@ class PhoneNumberCheck(_SingleColumnCheck):
     def _check(self, row: Any, value: Any) -> errors.CellError | None:
         if is_valid_phone_number(str(value).strip()):
             return None
-        return _error(PhoneNumberError, row, self.column, _(N_("numéro de téléphone invalide")))
+        return _error(PhoneNumberError, row, self.column, _(N_("invalid phone number")))
 
 
 def coordinates(value: Any) -> tuple[float, float] | None:
@@ -447,12 +447,12 @@ class FrenchGPSCoordinatesCheck(_SingleColumnCheck):
         extra = {"cell": shown} if shown is not None else {}
         if point is None:
             return _error(FrenchGPSCoordinatesError, row, self.column,
-                          _(N_("coordonnées illisibles : deux nombres « longitude,latitude » attendus")), **extra)
+                          _(N_('unreadable coordinates: two numbers "longitude,latitude" expected')), **extra)
         lon, lat = point
         if self._in_france(lat, lon):
             return _error(ReversedFrenchGPSCoordinatesError, row, self.column,
-                          _(N_("latitude et longitude inversées")), **extra)
-        note = _(N_("lu comme longitude {lon}, latitude {lat}")).format(lon=f"{lon:g}", lat=f"{lat:g}")
+                          _(N_("latitude and longitude swapped")), **extra)
+        note = _(N_("read as longitude {lon}, latitude {lat}")).format(lon=f"{lon:g}", lat=f"{lat:g}")
         return _error(FrenchGPSCoordinatesError, row, self.column, note, **extra)
 
 

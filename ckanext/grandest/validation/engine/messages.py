@@ -1,16 +1,28 @@
-"""Plain-French explanations of every problem the engine can report.
+"""Plain-language explanations of every problem the engine can report, and the translator they go through.
 
 Written for a town-hall secretary with no data training: each error type has a short **title**, what it
 **means**, and how to **fix** it; :func:`render_error` adds the row, the column and the value to make one
-concrete sentence. Tables hold ``N_()``-marked source strings; ``_()`` is applied when rendering so a
-translator installed later (``i18n.set_translator``) is honoured.
+concrete sentence. Tables hold ``N_()``-marked English msgids; ``_()`` is applied when rendering.
+
+The engine imports nothing of CKAN: its translator (:data:`translator`) is injected with
+:func:`set_translator` — the validation plugin routes it to the ``ckanext-grandest-validation`` catalog in the
+portal's default language when it starts (in the web app, the worker and the CLI), so reports are written in
+French. Without a translator the engine speaks its English msgids.
+
+This module is long because it is the engine's message catalogue (one table entry per error type), not logic.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from .i18n import N_, _
+from ckanext.grandest.common.i18n import N_, Translator
+
+#: the engine's translator: English msgids until :func:`set_translator` is called
+translator = Translator()
+_ = translator.gettext
+ngettext = translator.ngettext
+set_translator = translator.set_translator
 
 VALUE_MAX_CHARS = 80
 
@@ -21,33 +33,32 @@ VALUE_MAX_CHARS = 80
 # --------------------------------------------------------------------------------------------------------
 
 FETCH_ERRORS: dict[str, str] = {
-    "invalid-url": N_("L'adresse du fichier n'est pas une adresse web valide."),
+    "invalid-url": N_("The address of the file is not a valid web address."),
     "scheme-not-allowed": N_(
-        "Seules les adresses commençant par http:// ou https:// peuvent être vérifiées "
-        "(adresse reçue : « {scheme} »)."
+        'Only addresses starting with http:// or https:// can be checked (address received: "{scheme}").'
     ),
     "credentials-in-url": N_(
-        "L'adresse contient un identifiant ou un mot de passe : publiez un lien public, sans mot de passe."
+        "The address holds a user name or a password: publish a public link, without a password."
     ),
-    "dns-error": N_("Le serveur « {host} » est introuvable : vérifiez l'orthographe de l'adresse."),
-    "dns-timeout": N_("Le serveur « {host} » ne répond pas (délai dépassé pour trouver son adresse)."),
+    "dns-error": N_('The server "{host}" cannot be found: check the spelling of the address.'),
+    "dns-timeout": N_('The server "{host}" does not answer (timeout while looking up its address).'),
     "forbidden-address": N_(
-        "L'adresse « {host} » pointe vers un réseau privé ou interne : seuls les serveurs publics "
-        "d'Internet peuvent être interrogés."
+        'The address "{host}" points to a private or internal network: only public servers of the Internet '
+        "can be queried."
     ),
-    "connect-timeout": N_("Le serveur ne répond pas (délai de connexion dépassé)."),
-    "connection-error": N_("La connexion au serveur a échoué ou a été interrompue avant la fin du fichier."),
-    "tls-error": N_("Le certificat de sécurité (HTTPS) du serveur n'est pas valide."),
-    "read-timeout": N_("Le serveur a cessé d'envoyer le fichier (délai de lecture dépassé)."),
+    "connect-timeout": N_("The server does not answer (connection timeout)."),
+    "connection-error": N_("The connection to the server failed or was cut before the end of the file."),
+    "tls-error": N_("The security certificate (HTTPS) of the server is not valid."),
+    "read-timeout": N_("The server stopped sending the file (read timeout)."),
     "total-timeout": N_(
-        "Le téléchargement a pris trop de temps et a été interrompu : le serveur est trop lent."
+        "The download took too long and was stopped: the server is too slow."
     ),
     "too-many-redirects": N_(
-        "L'adresse redirige vers d'autres adresses plus de {limit} fois : le lien semble tourner en rond."
+        "The address redirects to other addresses more than {limit} times: the link seems to go round in circles."
     ),
-    "too-large": N_("Le fichier dépasse la taille maximale acceptée ({limit_h})."),
-    "http-error": N_("Le serveur a répondu par une erreur (code HTTP {status}) : le lien est peut-être cassé."),
-    "not-found": N_("Le fichier déposé est introuvable."),
+    "too-large": N_("The file is larger than the maximum size accepted ({limit_h})."),
+    "http-error": N_("The server answered with an error (HTTP code {status}): the link may be broken."),
+    "not-found": N_("The uploaded file cannot be found."),
 }
 
 
@@ -65,7 +76,7 @@ def human_size(n: int | None) -> str:
 
 
 def fetch_error_message(code: str, **params: Any) -> str:
-    template = FETCH_ERRORS.get(code, N_("Le fichier n'a pas pu être téléchargé ({code})."))
+    template = FETCH_ERRORS.get(code, N_("The file could not be downloaded ({code})."))
     params = {k: v for k, v in params.items()}
     params.setdefault("code", code)
     params["limit_h"] = human_size(params.get("limit"))
@@ -79,571 +90,577 @@ def fetch_error_message(code: str, **params: Any) -> str:
 ERRORS: dict[str, dict[str, str]] = {
     # ---- pre-scan: the file cannot be validated at all --------------------------------------------------
     "empty-file": {
-        "title": N_("Fichier vide"),
-        "meaning": N_("Le fichier ne contient aucune donnée."),
-        "fix": N_("Ouvrez le fichier d'origine, vérifiez qu'il contient bien vos données, puis déposez-le à nouveau."),
+        "title": N_("Empty file"),
+        "meaning": N_("The file holds no data."),
+        "fix": N_("Open the original file, check that it does hold your data, then upload it again."),
     },
     "html-file": {
-        "title": N_("Page web au lieu d'un fichier de données"),
+        "title": N_("Web page instead of a data file"),
         "meaning": N_(
-            "Le fichier est une page web (HTML), souvent une page d'erreur ou de connexion enregistrée à la "
-            "place des données."
+            "The file is a web page (HTML), often an error or sign-in page saved instead of the data."
         ),
         "fix": N_(
-            "Téléchargez le vrai fichier de données (bouton « Télécharger » ou « Exporter ») au lieu "
-            "d'enregistrer la page web, ou corrigez le lien pour qu'il mène directement au fichier."
+            'Download the real data file ("Download" or "Export" button) instead of saving the web page, '
+            "or correct the link so that it leads straight to the file."
         ),
     },
     "binary-file": {
-        "title": N_("Fichier illisible"),
+        "title": N_("Unreadable file"),
         "meaning": N_(
-            "Le contenu du fichier n'est pas du texte lisible : il est endommagé ou ce n'est pas un fichier "
-            "de données (image, programme, document compressé…)."
+            "The content of the file is not readable text: it is damaged or it is not a data file (image, "
+            "program, compressed document…)."
         ),
         "fix": N_(
-            "Réenregistrez vos données depuis votre tableur au format CSV (« Enregistrer sous » > "
-            "« CSV UTF-8 »), puis déposez ce nouveau fichier."
+            'Save your data again from your spreadsheet as CSV ("Save as" > "CSV UTF-8"), then upload this new file.'
         ),
     },
     "pdf-file": {
-        "title": N_("Document PDF"),
-        "meaning": N_("Le fichier est un document PDF : ses données ne peuvent pas être lues par une machine."),
-        "fix": N_("Publiez en plus les données d'origine au format CSV ou tableur (ODS, XLSX)."),
+        "title": N_("PDF document"),
+        "meaning": N_("The file is a PDF document: its data cannot be read by a machine."),
+        "fix": N_("Also publish the original data as CSV or a spreadsheet (ODS, XLSX)."),
     },
     "line-too-long": {
-        "title": N_("Ligne démesurément longue"),
+        "title": N_("Excessively long row"),
         "meaning": N_(
-            "La ligne {row} fait plus de {limit_h} : ce n'est pas un tableau normal (fichier endommagé "
-            "ou mal exporté). Le fichier n'a pas été analysé pour protéger le service."
+            "Row {row} is longer than {limit_h}: this is not a normal table (damaged or badly exported "
+            "file). The file was not analysed, to protect the service."
         ),
         "fix": N_(
-            "Ouvrez le fichier dans votre tableur, vérifiez la ligne {row}, puis réexportez-le en CSV. "
-            "Si une cellule contient un très long texte, publiez ce texte dans un document à part."
+            "Open the file in your spreadsheet, check row {row}, then export it again as CSV. If a cell "
+            "holds a very long text, publish this text in a separate document."
         ),
     },
     "too-many-columns": {
-        "title": N_("Trop de colonnes"),
+        "title": N_("Too many columns"),
         "meaning": N_(
-            "La ligne {row} contient plus de {limit} colonnes : le fichier est endommagé ou le séparateur "
-            "de colonnes est mal choisi. Le fichier n'a pas été analysé pour protéger le service."
+            "Row {row} has more than {limit} columns: the file is damaged or the column separator is "
+            "wrongly chosen. The file was not analysed, to protect the service."
         ),
-        "fix": N_("Réexportez le fichier depuis votre tableur au format CSV et vérifiez la ligne {row}."),
+        "fix": N_("Export the file again from your spreadsheet as CSV and check row {row}."),
     },
     "zip-bomb": {
-        "title": N_("Archive suspecte"),
+        "title": N_("Suspicious archive"),
         "meaning": N_(
-            "Une fois décompressé, le fichier occuperait une place démesurée ({size_h}) : il n'a pas été "
-            "ouvert pour protéger le service."
+            "Once decompressed, the file would take up an excessive space ({size_h}): it was not opened, "
+            "to protect the service."
         ),
-        "fix": N_("Publiez un fichier non compressé, ou une archive de taille raisonnable (moins de {limit_h} décompressés)."),
+        "fix": N_("Publish an uncompressed file, or an archive of reasonable size (less than {limit_h} decompressed)."),
     },
     "decompressed-too-large": {
-        "title": N_("Fichier décompressé trop volumineux"),
-        "meaning": N_("Une fois décompressé, le fichier dépasse la taille maximale acceptée ({limit_h})."),
-        "fix": N_("Découpez les données en plusieurs fichiers plus petits (par année par exemple)."),
+        "title": N_("Decompressed file too large"),
+        "meaning": N_("Once decompressed, the file is larger than the maximum size accepted ({limit_h})."),
+        "fix": N_("Split the data into several smaller files (by year for example)."),
     },
     "corrupt-archive": {
-        "title": N_("Archive endommagée"),
-        "meaning": N_("Le fichier compressé (ZIP, XLSX, ODS ou GZIP) est endommagé et ne peut pas être ouvert."),
-        "fix": N_("Réenregistrez le fichier depuis le logiciel d'origine puis déposez-le à nouveau."),
+        "title": N_("Damaged archive"),
+        "meaning": N_("The compressed file (ZIP, XLSX, ODS or GZIP) is damaged and cannot be opened."),
+        "fix": N_("Save the file again from the original software, then upload it again."),
     },
     "archive-no-table": {
-        "title": N_("Archive sans tableau"),
-        "meaning": N_("L'archive ZIP ne contient aucun fichier de données tabulaires (CSV, tableur)."),
-        "fix": N_("Déposez directement le fichier CSV ou tableur, sans le compresser."),
+        "title": N_("Archive without a table"),
+        "meaning": N_("The ZIP archive holds no tabular data file (CSV, spreadsheet)."),
+        "fix": N_("Upload the CSV or spreadsheet file itself, without compressing it."),
     },
     "archive-several-tables": {
-        "title": N_("Archive contenant plusieurs fichiers"),
+        "title": N_("Archive holding several files"),
         "meaning": N_(
-            "L'archive ZIP contient {count} fichiers : seul le premier tableau (« {name} ») a été vérifié."
+            'The ZIP archive holds {count} files: only the first table ("{name}") was checked.'
         ),
-        "fix": N_("Publiez chaque fichier comme une ressource séparée, sans archive, pour qu'ils soient tous vérifiés."),
+        "fix": N_("Publish each file as a separate resource, without an archive, so that they are all checked."),
     },
     "json-not-tabular": {
-        "title": N_("JSON non tabulaire"),
+        "title": N_("Non-tabular JSON"),
         "meaning": N_(
-            "Ce fichier JSON n'est pas une liste de lignes : il ne peut pas être vérifié comme un tableau."
+            "This JSON file is not a list of rows: it cannot be checked as a table."
         ),
-        "fix": N_("Pour un tableau, publiez plutôt un CSV ; un JSON tabulaire est une liste d'objets [{...}, {...}]."),
+        "fix": N_("For a table, publish a CSV instead; a tabular JSON is a list of objects [{...}, {...}]."),
     },
     "json-too-large": {
-        "title": N_("JSON trop volumineux"),
-        "meaning": N_("Les fichiers JSON de plus de {limit_h} ne sont pas vérifiés ligne à ligne."),
-        "fix": N_("Publiez les mêmes données au format CSV, qui peut être vérifié quelle que soit sa taille."),
+        "title": N_("JSON too large"),
+        "meaning": N_("JSON files larger than {limit_h} are not checked row by row."),
+        "fix": N_("Publish the same data as CSV, which can be checked whatever its size."),
     },
     "xls-too-large": {
-        "title": N_("Classeur Excel 97-2003 trop volumineux"),
-        "meaning": N_("Les fichiers .xls de plus de {limit_h} ne sont pas vérifiés (format ancien, lu entièrement en mémoire)."),
-        "fix": N_("Enregistrez le classeur au format CSV UTF-8, ODS ou XLSX, puis déposez ce nouveau fichier."),
+        "title": N_("Excel 97-2003 workbook too large"),
+        "meaning": N_(".xls files larger than {limit_h} are not checked (old format, read entirely in memory)."),
+        "fix": N_("Save the workbook as CSV UTF-8, ODS or XLSX, then upload this new file."),
     },
     "invalid-json": {
-        "title": N_("JSON mal formé"),
-        "meaning": N_("Le fichier JSON contient une erreur de syntaxe et ne peut pas être lu."),
-        "fix": N_("Réexportez le fichier depuis le logiciel d'origine ; ne le modifiez pas à la main."),
+        "title": N_("Malformed JSON"),
+        "meaning": N_("The JSON file has a syntax error and cannot be read."),
+        "fix": N_("Export the file again from the original software; do not edit it by hand."),
     },
     "unsupported-format": {
-        "title": N_("Format non vérifiable"),
-        "meaning": N_("Ce format de fichier ({format}) n'est pas un tableau : son contenu n'est pas vérifié ligne à ligne."),
-        "fix": N_("Pour des données en tableau, publiez un fichier CSV (ou ODS/XLSX) en plus de ce fichier."),
+        "title": N_("Format that cannot be checked"),
+        "meaning": N_("This file format ({format}) is not a table: its content is not checked row by row."),
+        "fix": N_("For data in a table, publish a CSV (or ODS/XLSX) file besides this file."),
     },
     # ---- encoding ---------------------------------------------------------------------------------------
     "encoding-not-utf8": {
-        "title": N_("Encodage ancien des caractères"),
+        "title": N_("Old character encoding"),
         "meaning": N_(
-            "Le fichier utilise l'encodage « {encoding} » au lieu de l'UTF-8 recommandé : les accents "
-            "risquent de s'afficher mal chez les réutilisateurs (« Ã© » au lieu de « é »)."
+            'The file uses the "{encoding}" encoding instead of the recommended UTF-8: accents may be '
+            'shown wrongly to reusers ("Ã©" instead of "é").'
         ),
         "fix": N_(
-            "Dans votre tableur, choisissez « Enregistrer sous » puis le format « CSV UTF-8 » "
-            "(Excel) ou cochez « Unicode (UTF-8) » dans les options d'export (LibreOffice)."
+            'In your spreadsheet, choose "Save as" then the "CSV UTF-8" format (Excel), or tick "Unicode '
+            '(UTF-8)" in the export options (LibreOffice).'
         ),
     },
     "encoding-break": {
-        "title": N_("Encodage des caractères incohérent"),
+        "title": N_("Inconsistent character encoding"),
         "meaning": N_(
-            "Le fichier change d'encodage en cours de route, à partir de la ligne {row} : les caractères "
-            "accentués de cette partie s'affichent mal et la plupart des logiciels s'arrêtent à cette ligne."
+            "The file changes encoding part way through, from row {row} on: the accented characters of "
+            "this part are shown wrongly and most software stops at this row."
         ),
         "fix": N_(
-            "Le fichier a sans doute été assemblé à partir de plusieurs exports. Ouvrez-le dans votre "
-            "tableur, corrigez les accents à partir de la ligne {row}, puis enregistrez-le en « CSV UTF-8 »."
+            "The file was probably put together from several exports. Open it in your spreadsheet, correct "
+            'the accents from row {row} on, then save it as "CSV UTF-8".'
         ),
     },
     "encoding-error": {
-        "title": N_("Caractères illisibles"),
-        "meaning": N_("Certains caractères du fichier ne peuvent pas être lus avec l'encodage détecté."),
-        "fix": N_("Enregistrez le fichier au format « CSV UTF-8 » depuis votre tableur."),
+        "title": N_("Unreadable characters"),
+        "meaning": N_("Some characters of the file cannot be read with the detected encoding."),
+        "fix": N_('Save the file as "CSV UTF-8" from your spreadsheet.'),
     },
     # ---- information found by the pre-scan ---------------------------------------------------------------
     "semicolon-delimiter": {
-        "title": N_("Séparateur point-virgule"),
+        "title": N_("Semicolon separator"),
         "meaning": N_(
-            "Les colonnes sont séparées par des points-virgules (export Excel français). C'est accepté, "
-            "mais la virgule est le séparateur standard du CSV."
+            "The columns are separated by semicolons (French Excel export). This is accepted, but the "
+            "comma is the standard CSV separator."
         ),
-        "fix": N_("Si possible, exportez avec la virgule comme séparateur (« CSV UTF-8 (délimité par des virgules) »)."),
+        "fix": N_('If you can, export with the comma as separator ("CSV UTF-8 (Comma delimited)").'),
     },
     "decimal-comma": {
-        "title": N_("Virgule décimale"),
+        "title": N_("Decimal comma"),
         "meaning": N_(
-            "Des nombres utilisent la virgule comme séparateur décimal (12,5) dans les colonnes : {columns}. "
-            "Les logiciels de traitement de données attendent un point (12.5)."
+            "Numbers use a comma as decimal separator (12,5) in the columns: {columns}. Data processing "
+            "software expects a point (12.5)."
         ),
         "fix": N_(
-            "Avant l'export, réglez le séparateur décimal sur le point, ou remplacez les virgules des "
-            "nombres par des points dans ces colonnes."
+            "Before exporting, set the decimal separator to a point, or replace the commas of the numbers "
+            "with points in these columns."
         ),
     },
     "utf16-file": {
-        "title": N_("Fichier « texte Unicode » (UTF-16)"),
+        "title": N_('"Unicode text" file (UTF-16)'),
         "meaning": N_(
-            "Le fichier est enregistré en UTF-16 (« Texte Unicode » d'Excel), un encodage peu lisible par les "
-            "autres logiciels. Il a été converti pour être vérifié."
+            "The file is saved in UTF-16 (Excel's \"Unicode Text\"), an encoding few other programs read. "
+            "It was converted to be checked."
         ),
-        "fix": N_("Enregistrez plutôt au format « CSV UTF-8 »."),
+        "fix": N_('Save as "CSV UTF-8" instead.'),
     },
     # ---- header and columns -----------------------------------------------------------------------------
     "blank-header": {
-        "title": N_("Ligne d'en-tête vide"),
-        "meaning": N_("La première ligne, qui doit contenir le nom des colonnes, est vide."),
-        "fix": N_("Supprimez les lignes vides en haut du fichier : la première ligne doit contenir le nom des colonnes."),
+        "title": N_("Empty header row"),
+        "meaning": N_("The first row, which must hold the names of the columns, is empty."),
+        "fix": N_("Delete the empty rows at the top of the file: the first row must hold the names of the columns."),
     },
     "no-header": {
-        "title": N_("Pas de ligne d'en-tête"),
+        "title": N_("No header row"),
         "meaning": N_(
-            "La première ligne contient des données (des nombres ou des dates) au lieu du nom des colonnes."
+            "The first row holds data (numbers or dates) instead of the names of the columns."
         ),
-        "fix": N_("Ajoutez en première ligne le nom de chaque colonne (par exemple : nom, date, montant)."),
+        "fix": N_("Add the name of each column on the first row (for example: name, date, amount)."),
     },
     "blank-label": {
-        "title": N_("Colonne sans nom"),
-        "meaning": N_("La colonne n° {field_number} n'a pas de nom dans la ligne d'en-tête."),
+        "title": N_("Column without a name"),
+        "meaning": N_("Column no. {field_number} has no name in the header row."),
         "fix": N_(
-            "Donnez un nom à la colonne n° {field_number}, ou supprimez-la si elle est vide (souvent une "
-            "colonne vide en trop à droite du tableau)."
+            "Give a name to column no. {field_number}, or delete it if it is empty (often an extra empty "
+            "column at the right of the table)."
         ),
     },
     "duplicate-label": {
-        "title": N_("Nom de colonne en double"),
-        "meaning": N_("Le nom « {value} » est utilisé pour plusieurs colonnes : on ne sait pas laquelle lire."),
-        "fix": N_("Renommez l'une des colonnes « {value} » pour que chaque nom soit unique."),
+        "title": N_("Duplicate column name"),
+        "meaning": N_('The name "{value}" is used for several columns: there is no knowing which one to read.'),
+        "fix": N_('Rename one of the "{value}" columns so that each name is unique.'),
     },
     "extra-label": {
-        "title": N_("Colonne en trop"),
-        "meaning": N_("La colonne n° {field_number} (« {value} ») n'est pas prévue par le schéma."),
-        "fix": N_("Supprimez cette colonne, ou vérifiez son nom dans la documentation du schéma."),
+        "title": N_("Extra column"),
+        "meaning": N_('Column no. {field_number} ("{value}") is not in the schema.'),
+        "fix": N_("Delete this column, or check its name in the schema's documentation."),
     },
     "missing-label": {
-        "title": N_("Colonne manquante"),
-        "meaning": N_("La colonne « {column} » prévue par le schéma est absente du fichier."),
-        "fix": N_("Ajoutez la colonne « {column} » (même vide si elle est facultative), avec exactement ce nom."),
+        "title": N_("Missing column"),
+        "meaning": N_('The column "{column}" of the schema is missing from the file.'),
+        "fix": N_('Add the column "{column}" (even empty if it is optional), with exactly this name.'),
     },
     "incorrect-label": {
-        "title": N_("Nom de colonne incorrect"),
-        "meaning": N_("La colonne n° {field_number} s'appelle « {value} » au lieu de « {column} » attendu par le schéma."),
-        "fix": N_("Renommez la colonne en « {column} », en respectant les majuscules et sans espace en trop."),
+        "title": N_("Wrong column name"),
+        "meaning": N_('Column no. {field_number} is named "{value}" instead of "{column}" expected by the schema.'),
+        "fix": N_('Rename the column "{column}", with the same capitals and no extra space.'),
     },
     "missing-required-column": {
-        "title": N_("Colonne obligatoire manquante"),
+        "title": N_("Required column missing"),
         "meaning": N_(
-            "La colonne obligatoire « {column} » est absente du fichier : toutes les lignes sont donc "
-            "incomplètes."
+            'The required column "{column}" is missing from the file: every row is therefore incomplete.'
         ),
         "fix": N_(
-            "Ajoutez une colonne nommée exactement « {column} » et remplissez-la pour chaque ligne "
-            "(voir la documentation du schéma)."
+            "Add a column named exactly \"{column}\" and fill it in on every row (see the schema's "
+            "documentation)."
         ),
     },
     "missing-optional-column": {
-        "title": N_("Colonne facultative absente"),
-        "meaning": N_("La colonne facultative « {column} » prévue par le schéma est absente du fichier."),
-        "fix": N_("Ajoutez la colonne « {column} », même vide : le fichier reste ainsi identique au modèle national."),
+        "title": N_("Optional column missing"),
+        "meaning": N_('The optional column "{column}" of the schema is missing from the file.'),
+        "fix": N_('Add the column "{column}", even empty: the file then stays identical to the national template.'),
     },
     "extra-column": {
-        "title": N_("Colonne non prévue par le schéma"),
-        "meaning": N_("La colonne « {value} » n'existe pas dans le schéma : elle n'est pas vérifiée."),
+        "title": N_("Column not in the schema"),
+        "meaning": N_('The column "{value}" does not exist in the schema: it is not checked.'),
         "fix": N_(
-            "Vérifiez qu'il ne s'agit pas d'une colonne du schéma mal orthographiée (majuscules, accents, "
-            "espaces). Sinon, elle peut rester."
+            "Check that it is not a column of the schema spelt wrongly (capitals, accents, spaces). "
+            "Otherwise, it can stay."
         ),
     },
     "column-order": {
-        "title": N_("Ordre des colonnes différent du schéma"),
-        "meaning": N_("Les colonnes ne sont pas dans l'ordre prévu par le schéma."),
-        "fix": N_("Si possible, remettez les colonnes dans l'ordre du modèle : {columns}."),
+        "title": N_("Column order differs from the schema"),
+        "meaning": N_("The columns are not in the order of the schema."),
+        "fix": N_("If you can, put the columns back in the order of the template: {columns}."),
     },
     # ---- rows -------------------------------------------------------------------------------------------
     "blank-row": {
-        "title": N_("Ligne vide"),
-        "meaning": N_("La ligne {row} est entièrement vide."),
-        "fix": N_("Supprimez les lignes vides du tableau (souvent en bas du fichier)."),
+        "title": N_("Empty row"),
+        "meaning": N_("Row {row} is entirely empty."),
+        "fix": N_("Delete the empty rows of the table (often at the bottom of the file)."),
     },
     "extra-cell": {
-        "title": N_("Cellule en trop"),
+        "title": N_("Extra cell"),
         "meaning": N_(
-            "La ligne {row} contient plus de cellules qu'il n'y a de colonnes (valeur en trop : « {value} »)."
+            'Row {row} has more cells than there are columns (extra value: "{value}").'
         ),
         "fix": N_(
-            "Souvent, un texte contient le séparateur (virgule ou point-virgule) sans être entre guillemets. "
-            "Réexportez le fichier depuis votre tableur plutôt que de le modifier à la main, ou vérifiez la ligne {row}."
+            "Often, a text holds the separator (comma or semicolon) without being in quotes. Export the "
+            "file again from your spreadsheet rather than editing it by hand, or check row {row}."
         ),
     },
     "missing-cell": {
-        "title": N_("Cellule manquante"),
-        "meaning": N_("La ligne {row} s'arrête avant la colonne « {column} » : il manque des cellules."),
-        "fix": N_("Complétez la ligne {row} pour qu'elle ait autant de cellules que l'en-tête (une cellule vide suffit)."),
+        "title": N_("Missing cell"),
+        "meaning": N_('Row {row} stops before the column "{column}": cells are missing.'),
+        "fix": N_("Complete row {row} so that it has as many cells as the header (an empty cell is enough)."),
     },
     "primary-key": {
-        "title": N_("Identifiant en double"),
-        "meaning": N_("La ligne {row} répète un identifiant déjà utilisé par une autre ligne."),
-        "fix": N_("Chaque ligne doit avoir un identifiant unique : corrigez ou supprimez le doublon."),
+        "title": N_("Duplicate identifier"),
+        "meaning": N_("Row {row} repeats an identifier already used by another row."),
+        "fix": N_("Each row must have a unique identifier: correct or delete the duplicate."),
     },
     "unique-error": {
-        "title": N_("Valeur en double"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : la valeur « {value} » apparaît déjà sur une autre ligne, alors qu'elle doit être unique."),
-        "fix": N_("Corrigez ou supprimez la ligne en double."),
+        "title": N_("Duplicate value"),
+        "meaning": N_('Row {row}, column "{column}": the value "{value}" already appears on another row, '
+                      "whereas it must be unique."),
+        "fix": N_("Correct or delete the duplicate row."),
     },
     "foreign-key": {
-        "title": N_("Référence inconnue"),
-        "meaning": N_("La ligne {row} fait référence à une valeur qui n'existe pas dans la table liée."),
-        "fix": N_("Vérifiez la valeur de référence sur cette ligne."),
+        "title": N_("Unknown reference"),
+        "meaning": N_("Row {row} refers to a value that does not exist in the linked table."),
+        "fix": N_("Check the reference value on this row."),
     },
     # ---- cells ------------------------------------------------------------------------------------------
     "type-error": {
-        "title": N_("Valeur mal écrite"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas {expected}."),
+        "title": N_("Badly written value"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not {expected}.'),
         "fix": N_("{type_fix}"),
     },
     "impossible-date": {
-        "title": N_("Date qui n'existe pas"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » est une date qui n'existe pas."),
+        "title": N_("Date that does not exist"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is a date that does not exist.'),
         "fix": N_(
-            "Vérifiez le jour et le mois : février compte 28 jours (29 les années bissextiles) ; avril, juin, "
-            "septembre et novembre comptent 30 jours ; les autres mois 31."
+            "Check the day and the month: February has 28 days (29 in leap years); April, June, September "
+            "and November have 30 days; the other months 31."
         ),
     },
     "constraint-error": {
-        "title": N_("Valeur non conforme"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : la valeur « {value} » ne respecte pas une règle du schéma."),
-        "fix": N_("Corrigez la valeur en suivant la documentation du schéma."),
+        "title": N_("Non-conforming value"),
+        "meaning": N_('Row {row}, column "{column}": the value "{value}" breaks a rule of the schema.'),
+        "fix": N_("Correct the value following the schema's documentation."),
     },
     "required": {
-        "title": N_("Case obligatoire vide"),
-        "meaning": N_("Ligne {row}, la colonne « {column} » est vide alors qu'elle est obligatoire."),
-        "fix": N_("Remplissez la colonne « {column} » sur la ligne {row}."),
+        "title": N_("Required cell empty"),
+        "meaning": N_('Row {row}: the column "{column}" is empty although it is required.'),
+        "fix": N_('Fill in the column "{column}" on row {row}.'),
     },
     "enum": {
-        "title": N_("Valeur hors de la liste autorisée"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » ne fait pas partie des valeurs autorisées."),
-        "fix": N_("Choisissez une des valeurs autorisées, écrite exactement ainsi (accents et majuscules compris) : {allowed}."),
+        "title": N_("Value not in the allowed list"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not one of the allowed values.'),
+        "fix": N_("Pick one of the allowed values, written exactly like this (accents and capitals "
+                  "included): {allowed}."),
     },
     "pattern": {
-        "title": N_("Format de valeur incorrect"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'a pas la forme attendue."),
+        "title": N_("Wrong value format"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" does not have the expected form.'),
         "fix": N_("{pattern_fix}"),
     },
     "minLength": {
-        "title": N_("Texte trop court"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » doit contenir au moins {limit} caractères."),
-        "fix": N_("Complétez la valeur (au moins {limit} caractères)."),
+        "title": N_("Text too short"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" must have at least {limit} characters.'),
+        "fix": N_("Complete the value (at least {limit} characters)."),
     },
     "maxLength": {
-        "title": N_("Texte trop long"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : la valeur dépasse {limit} caractères."),
-        "fix": N_("Raccourcissez le texte à {limit} caractères au plus."),
+        "title": N_("Text too long"),
+        "meaning": N_('Row {row}, column "{column}": the value is longer than {limit} characters.'),
+        "fix": N_("Shorten the text to {limit} characters at most."),
     },
     "minimum": {
-        "title": N_("Valeur trop petite"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » est inférieur au minimum autorisé ({limit})."),
-        "fix": N_("Indiquez une valeur supérieure ou égale à {limit}."),
+        "title": N_("Value too small"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is below the minimum allowed ({limit}).'),
+        "fix": N_("Give a value greater than or equal to {limit}."),
     },
     "maximum": {
-        "title": N_("Valeur trop grande"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » dépasse le maximum autorisé ({limit})."),
-        "fix": N_("Indiquez une valeur inférieure ou égale à {limit} (attention aux pourcentages : 0,5 et non 50)."),
+        "title": N_("Value too large"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is above the maximum allowed ({limit}).'),
+        "fix": N_("Give a value lower than or equal to {limit} (mind percentages: 0.5, not 50)."),
     },
     "exclusiveMinimum": {
-        "title": N_("Valeur trop petite"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » doit être strictement supérieur à {limit}."),
-        "fix": N_("Indiquez une valeur strictement supérieure à {limit}."),
+        "title": N_("Value too small"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" must be strictly greater than {limit}.'),
+        "fix": N_("Give a value strictly greater than {limit}."),
     },
     "exclusiveMaximum": {
-        "title": N_("Valeur trop grande"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » doit être strictement inférieur à {limit}."),
-        "fix": N_("Indiquez une valeur strictement inférieure à {limit}."),
+        "title": N_("Value too large"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" must be strictly lower than {limit}.'),
+        "fix": N_("Give a value strictly lower than {limit}."),
     },
     # ---- French checks (Validata custom_checks) ---------------------------------------------------------
     "french-siret-value": {
-        "title": N_("Numéro SIRET invalide"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas un numéro SIRET valide."),
+        "title": N_("Invalid SIRET number"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not a valid SIRET number.'),
         "fix": N_(
-            "Un SIRET compte 14 chiffres, sans espace ni point. Retrouvez le bon numéro sur "
-            "annuaire-entreprises.data.gouv.fr (une faute de frappe d'un seul chiffre le rend invalide)."
+            "A SIRET has 14 digits, without spaces or points. Look up the right number on "
+            "annuaire-entreprises.data.gouv.fr (a typo in a single digit makes it invalid)."
         ),
     },
     "french-siren-value": {
-        "title": N_("Numéro SIREN invalide"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas un numéro SIREN valide."),
+        "title": N_("Invalid SIREN number"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not a valid SIREN number.'),
         "fix": N_(
-            "Un SIREN compte 9 chiffres, sans espace. Retrouvez le bon numéro sur annuaire-entreprises.data.gouv.fr."
+            "A SIREN has 9 digits, without spaces. Look up the right number on "
+            "annuaire-entreprises.data.gouv.fr."
         ),
     },
     "year-interval-value": {
-        "title": N_("Année ou période incorrecte"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas une année ou une période valide ({note})."),
-        "fix": N_("Écrivez une année sur 4 chiffres (2024) ou une période AAAA/AAAA dont la seconde année est postérieure (2023/2024)."),
+        "title": N_("Wrong year or period"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not a valid year or period ({note}).'),
+        "fix": N_("Write a year in 4 digits (2024) or a period YYYY/YYYY whose second year is later (2023/2024)."),
     },
     "cohesive-columns-value": {
-        "title": N_("Colonnes à remplir ensemble"),
-        "meaning": N_("Ligne {row} : les colonnes {columns} doivent être toutes remplies ou toutes vides."),
-        "fix": N_("Sur la ligne {row}, remplissez les colonnes manquantes ({missing}) ou videz les autres."),
+        "title": N_("Columns to fill in together"),
+        "meaning": N_("Row {row}: the columns {columns} must all be filled in or all be empty."),
+        "fix": N_("On row {row}, fill in the missing columns ({missing}) or empty the others."),
     },
     "cohesive-columns-missing": {
-        "title": N_("Colonnes à fournir ensemble"),
-        "meaning": N_("Les colonnes {columns} doivent être toutes présentes ou toutes absentes ; il manque : {missing}."),
-        "fix": N_("Ajoutez les colonnes manquantes ({missing}) à l'en-tête du fichier."),
+        "title": N_("Columns to provide together"),
+        "meaning": N_("The columns {columns} must all be present or all absent; missing: {missing}."),
+        "fix": N_("Add the missing columns ({missing}) to the header of the file."),
     },
     "compare-columns-value": {
-        "title": N_("Valeurs incohérentes entre colonnes"),
-        "meaning": N_("Ligne {row} : « {column} » ({value}) devrait être {op_label} « {column2} » ({value2})."),
-        "fix": N_("Vérifiez ces deux valeurs sur la ligne {row} : l'une des deux est probablement mal saisie."),
+        "title": N_("Inconsistent values between columns"),
+        "meaning": N_('Row {row}: "{column}" ({value}) should be {op_label} "{column2}" ({value2}).'),
+        "fix": N_("Check these two values on row {row}: one of them is probably mistyped."),
     },
     "sum-columns-value": {
-        "title": N_("Total incorrect"),
-        "meaning": N_("Ligne {row} : « {column} » vaut {value}, mais la somme de {columns} fait {total}."),
-        "fix": N_("Recomptez les valeurs de la ligne {row} : le total doit être égal à la somme des détails."),
+        "title": N_("Wrong total"),
+        "meaning": N_('Row {row}: "{column}" is {value}, but the sum of {columns} is {total}.'),
+        "fix": N_("Add up the values of row {row} again: the total must equal the sum of the details."),
     },
     "one-of-required": {
-        "title": N_("Une des deux colonnes doit être remplie"),
-        "meaning": N_("Ligne {row} : les colonnes « {column} » et « {column2} » sont toutes les deux vides."),
-        "fix": N_("Remplissez au moins l'une des deux colonnes « {column} » ou « {column2} » sur la ligne {row}."),
+        "title": N_("One of the two columns must be filled in"),
+        "meaning": N_('Row {row}: the columns "{column}" and "{column2}" are both empty.'),
+        "fix": N_('Fill in at least one of the two columns "{column}" or "{column2}" on row {row}.'),
     },
     "one-of-required-missing": {
-        "title": N_("Colonnes manquantes"),
-        "meaning": N_("Le fichier ne contient ni la colonne « {column} » ni la colonne « {column2} » ; l'une des deux est obligatoire."),
-        "fix": N_("Ajoutez au moins l'une des colonnes « {column} » ou « {column2} »."),
+        "title": N_("Missing columns"),
+        "meaning": N_('The file has neither the column "{column}" nor the column "{column2}"; one of the '
+                      "two is required."),
+        "fix": N_('Add at least one of the columns "{column}" or "{column2}".'),
     },
     "nomenclature-actes-value": {
-        "title": N_("Matière de l'acte incorrecte"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » ne suit pas la nomenclature des actes ({note})."),
+        "title": N_("Wrong subject of the act"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" does not follow the nomenclature of acts ({note}).'),
         "fix": N_(
-            "Écrivez la matière sous la forme « Domaine/Sous-domaine », sans espace autour de la barre oblique, "
-            "par exemple « Finances locales/Subventions ». Domaines possibles : Commande publique, Urbanisme, "
-            "Domaine et patrimoine, Fonction publique, Institutions et vie politique, Libertés publiques et "
-            "pouvoirs de police, Finances locales, Domaines de compétences par thèmes, Autres domaines de "
-            "compétences."
+            'Write the subject as "Domain/Subdomain", without spaces around the slash, for example '
+            '"Finances locales/Subventions". Possible domains: "Commande publique", "Urbanisme", "Domaine et '
+            'patrimoine", "Fonction publique", "Institutions et vie politique", "Libertés publiques et pouvoirs '
+            'de police", "Finances locales", "Domaines de compétences par thèmes", "Autres domaines de '
+            'compétences".'
         ),
     },
     "code-commune-insee-value": {
-        "title": N_("Code commune INSEE inconnu"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas un code commune INSEE existant."),
+        "title": N_("Unknown INSEE commune code"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not an existing INSEE commune code.'),
         "fix": N_(
-            "Le code INSEE (5 caractères, par exemple 67482 pour Strasbourg) n'est pas le code postal. "
-            "Retrouvez-le sur le site de l'INSEE (Code officiel géographique)."
+            "The INSEE code (5 characters, for example 67482 for Strasbourg) is not the postcode. Look it "
+            "up on INSEE's website (\"Code officiel géographique\")."
         ),
     },
     "code-postal-value": {
-        "title": N_("Code postal inconnu"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas un code postal existant."),
-        "fix": N_("Un code postal compte 5 chiffres, zéro initial compris (par exemple 08000 et non 8000)."),
+        "title": N_("Unknown postcode"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not an existing postcode.'),
+        "fix": N_("A postcode has 5 digits, leading zero included (for example 08000, not 8000)."),
     },
     "opening-hours-value": {
-        "title": N_("Horaires d'ouverture mal écrits"),
+        "title": N_("Opening hours badly written"),
         "meaning": N_(
-            "Ligne {row}, colonne « {column} » : « {value} » n'est pas écrit selon la syntaxe des horaires "
-            "d'OpenStreetMap ({note})."
+            "Row {row}, column \"{column}\": \"{value}\" is not written in OpenStreetMap's opening hours "
+            "syntax ({note})."
         ),
         "fix": N_(
-            "Écrivez les horaires comme ceci : « Mo-Fr 08:00-12:00,14:00-18:00; Sa 09:00-12:00 ». Jours en "
-            "abrégé anglais (Mo, Tu, We, Th, Fr, Sa, Su), heures sur 2 chiffres avec deux-points, une virgule "
-            "entre deux plages d'un même jour, un point-virgule entre deux règles ; « 24/7 » pour toujours "
-            "ouvert, « PH off » pour fermé les jours fériés. Le guide complet est sur "
-            "wiki.openstreetmap.org/wiki/FR:Key:opening_hours."
+            'Write the opening hours like this: "Mo-Fr 08:00-12:00,14:00-18:00; Sa 09:00-12:00". Days as '
+            "English abbreviations (Mo, Tu, We, Th, Fr, Sa, Su), hours in 2 digits with a colon, a comma "
+            'between two ranges of the same day, a semicolon between two rules; "24/7" for always open, '
+            '"PH off" for closed on public holidays. The full guide is at '
+            "wiki.openstreetmap.org/wiki/Key:opening_hours."
         ),
     },
     "phone-number-value": {
-        "title": N_("Numéro de téléphone invalide"),
-        "meaning": N_("Ligne {row}, colonne « {column} » : « {value} » n'est pas un numéro de téléphone valide."),
+        "title": N_("Invalid phone number"),
+        "meaning": N_('Row {row}, column "{column}": "{value}" is not a valid phone number.'),
         "fix": N_(
-            "Écrivez un seul numéro par case : un numéro français à 10 chiffres (03 88 60 90 90), un numéro "
-            "international précédé de l'indicatif du pays (+33 3 88 60 90 90) ou un numéro court (115, 3949). "
-            "Vérifiez qu'il ne manque pas de chiffre."
+            "Write one number per cell: a French number of 10 digits (03 88 60 90 90), an international "
+            "number preceded by the country code (+33 3 88 60 90 90) or a short number (115, 3949). Check "
+            "that no digit is missing."
         ),
     },
     "french-gps-coordinates": {
-        "title": N_("Coordonnées GPS hors de France"),
+        "title": N_("GPS coordinates outside France"),
         "meaning": N_(
-            "Ligne {row}, colonne « {column} » : « {value} » ne désigne pas un point situé en France "
-            "(métropole ou départements d'outre-mer) : {note}."
+            'Row {row}, column "{column}": "{value}" is not a point in France (mainland or overseas '
+            "départements): {note}."
         ),
         "fix": N_(
-            "Écrivez la longitude puis la latitude en degrés décimaux (WGS 84), séparées par une virgule et "
-            "avec un point décimal, par exemple « 7.7521,48.5734 » pour Strasbourg. Vérifiez le signe moins et "
-            "qu'il ne s'agit pas de coordonnées en mètres (Lambert 93)."
+            "Write the longitude then the latitude in decimal degrees (WGS 84), separated by a comma and "
+            'with a decimal point, for example "7.7521,48.5734" for Strasbourg. Check the minus sign, and '
+            "that these are not coordinates in metres (Lambert 93)."
         ),
     },
     "reversed-french-gps-coordinates": {
-        "title": N_("Coordonnées GPS inversées"),
+        "title": N_("GPS coordinates swapped"),
         "meaning": N_(
-            "Ligne {row}, colonne « {column} » : « {value} » tombe hors de France, mais le point serait en France "
-            "en échangeant les deux nombres : la latitude semble écrite avant la longitude."
+            'Row {row}, column "{column}": "{value}" falls outside France, but the point would be in '
+            "France with the two numbers swapped: the latitude seems written before the longitude."
         ),
         "fix": N_(
-            "Écrivez d'abord la longitude, puis la latitude : « 7.7521,48.5734 » pour Strasbourg, et non "
-            "« 48.5734,7.7521 »."
+            'Write the longitude first, then the latitude: "7.7521,48.5734" for Strasbourg, not '
+            '"48.5734,7.7521".'
         ),
     },
     "unsupported-check": {
-        "title": N_("Contrôle non disponible"),
-        "meaning": N_("Le schéma demande le contrôle « {check} », qui n'est pas encore disponible ici : cette règle n'a pas été vérifiée."),
-        "fix": N_("Aucune action nécessaire de votre part."),
+        "title": N_("Check not available"),
+        "meaning": N_('The schema asks for the check "{check}", which is not available here yet: this rule '
+                      "was not checked."),
+        "fix": N_("No action is needed on your part."),
     },
     # ---- failures of the reader -------------------------------------------------------------------------
     "source-error": {
-        "title": N_("Fichier illisible"),
-        "meaning": N_("Le fichier n'a pas pu être lu comme un tableau."),
-        "fix": N_("Réenregistrez vos données au format CSV UTF-8 depuis votre tableur, puis déposez-les à nouveau."),
+        "title": N_("Unreadable file"),
+        "meaning": N_("The file could not be read as a table."),
+        "fix": N_("Save your data again as CSV UTF-8 from your spreadsheet, then upload it again."),
     },
     "format-error": {
-        "title": N_("Format de fichier non reconnu"),
-        "meaning": N_("Le contenu du fichier ne correspond pas à son format annoncé."),
-        "fix": N_("Vérifiez l'extension du fichier (.csv, .xlsx, .ods) et réenregistrez-le depuis votre tableur."),
+        "title": N_("File format not recognised"),
+        "meaning": N_("The content of the file does not match its stated format."),
+        "fix": N_("Check the file's extension (.csv, .xlsx, .ods) and save it again from your spreadsheet."),
     },
     "schema-error": {
-        "title": N_("Schéma inutilisable"),
-        "meaning": N_("Le schéma de données indiqué ne peut pas être utilisé pour la vérification."),
-        "fix": N_("Choisissez un schéma de la liste nationale, ou corrigez le fichier de schéma."),
+        "title": N_("Unusable schema"),
+        "meaning": N_("The data schema given cannot be used for the check."),
+        "fix": N_("Pick a schema from the national list, or correct the schema file."),
     },
     "unknown-schema": {
-        "title": N_("Schéma inconnu"),
-        "meaning": N_("Le schéma « {schema} » n'existe pas dans le catalogue : la conformité n'a pas été vérifiée."),
-        "fix": N_("Choisissez le schéma dans la liste proposée (par exemple « scdl/deliberations »)."),
+        "title": N_("Unknown schema"),
+        "meaning": N_('The schema "{schema}" does not exist in the catalogue: conformity was not checked.'),
+        "fix": N_('Pick the schema from the list offered (for example "scdl/deliberations").'),
     },
     "outdated-schema-version": {
-        "title": N_("Version de schéma ancienne"),
-        "meaning": N_("La version {version} du schéma est déclarée ; la dernière version est {latest}, c'est elle qui a servi à la vérification."),
-        "fix": N_("Mettez le fichier à jour selon la version {latest} du schéma et déclarez cette version."),
+        "title": N_("Old schema version"),
+        "meaning": N_("Version {version} of the schema is declared; the latest version is {latest}, and it "
+                      "was used for the check."),
+        "fix": N_("Update the file to version {latest} of the schema and declare this version."),
     },
     "no-data-rows": {
-        "title": N_("Aucune ligne de données"),
-        "meaning": N_("Le fichier ne contient que la ligne d'en-tête : aucune donnée n'a été publiée."),
-        "fix": N_("Ajoutez les données sous la ligne d'en-tête, ou retirez la ressource si elle n'a pas de contenu."),
+        "title": N_("No data row"),
+        "meaning": N_("The file holds only the header row: no data was published."),
+        "fix": N_("Add the data below the header row, or remove the resource if it has no content."),
     },
     "validation-partial": {
-        "title": N_("Vérification partielle"),
-        "meaning": N_("La vérification s'est arrêtée à la ligne {row} ({reason}) : les chiffres portent sur cette partie du fichier."),
-        "fix": N_("Corrigez d'abord les erreurs les plus fréquentes, puis relancez la vérification."),
+        "title": N_("Partial check"),
+        "meaning": N_("The check stopped at row {row} ({reason}): the figures cover this part of the file."),
+        "fix": N_("Correct the most frequent errors first, then run the check again."),
     },
     "task-error": {
-        "title": N_("Erreur de vérification"),
-        "meaning": N_("Une erreur inattendue a empêché la vérification du fichier."),
-        "fix": N_("Réessayez plus tard ; si le problème persiste, contactez l'équipe DataGrandEst."),
+        "title": N_("Check error"),
+        "meaning": N_("An unexpected error prevented the check of the file."),
+        "fix": N_("Try again later; if the problem persists, contact the DataGrandEst team."),
     },
 }
 
 GENERIC_ERROR = {
-    "title": N_("Problème détecté"),
-    "meaning": N_("Un problème de type « {type} » a été détecté."),
-    "fix": N_("Vérifiez le fichier à l'endroit indiqué."),
+    "title": N_("Problem found"),
+    "meaning": N_('A problem of type "{type}" was found.'),
+    "fix": N_("Check the file at the place shown."),
 }
 
 # What a value of each Table Schema type should look like, and how to fix it.
 TYPE_EXPECTED: dict[str, tuple[str, str]] = {
     "integer": (
-        N_("un nombre entier"),
-        N_("Écrivez un nombre entier, sans espace, sans décimale et sans unité (par exemple 42, et non « 42 € » ou « 1 200 »)."),
+        N_("a whole number"),
+        N_('Write a whole number, without spaces, decimals or units (for example 42, not "42 €" or "1 200").'),
     ),
     "number": (
-        N_("un nombre"),
-        N_("Écrivez un nombre avec un point comme séparateur décimal, sans espace ni symbole (par exemple 1234.50, et non « 1 234,50 € »)."),
+        N_("a number"),
+        N_("Write a number with a point as decimal separator, without spaces or symbols (for example "
+           '1234.50, not "1 234,50 €").'),
     ),
     "date": (
-        N_("une date au format AAAA-MM-JJ"),
-        N_("Écrivez la date sous la forme AAAA-MM-JJ, par exemple 2024-03-31 (et non 31/03/2024). Dans le tableur, appliquez à la colonne le format de date personnalisé « AAAA-MM-JJ » avant d'enregistrer en CSV."),
+        N_("a date in the YYYY-MM-DD format"),
+        N_("Write the date as YYYY-MM-DD, for example 2024-03-31 (not 31/03/2024). In the spreadsheet, "
+           'give the column the custom date format "YYYY-MM-DD" before saving as CSV.'),
     ),
     "datetime": (
-        N_("une date et heure au format AAAA-MM-JJTHH:MM:SS"),
-        N_("Écrivez la date et l'heure sous la forme 2024-03-31T14:30:00."),
+        N_("a date and time in the YYYY-MM-DDTHH:MM:SS format"),
+        N_("Write the date and time as 2024-03-31T14:30:00."),
     ),
-    "time": (N_("une heure au format HH:MM:SS"), N_("Écrivez l'heure sous la forme 14:30:00.")),
-    "year": (N_("une année sur 4 chiffres"), N_("Écrivez l'année sur 4 chiffres, par exemple 2024.")),
-    "yearmonth": (N_("un mois au format AAAA-MM"), N_("Écrivez le mois sous la forme AAAA-MM, par exemple 2024-03.")),
+    "time": (N_("a time in the HH:MM:SS format"), N_("Write the time as 14:30:00.")),
+    "year": (N_("a year in 4 digits"), N_("Write the year in 4 digits, for example 2024.")),
+    "yearmonth": (N_("a month in the YYYY-MM format"), N_("Write the month as YYYY-MM, for example 2024-03.")),
     "boolean": (
-        N_("une valeur vrai/faux"),
-        N_("Écrivez « true » ou « false » (ou « oui »/« non » si le schéma le prévoit), sans autre texte."),
+        N_("a true/false value"),
+        N_('Write "true" or "false" (or "oui"/"non" if the schema allows it), with no other text.'),
     ),
-    "geopoint": (N_("des coordonnées géographiques"), N_("Écrivez les coordonnées sous la forme « longitude,latitude » avec des points décimaux.")),
-    "geojson": (N_("une géométrie GeoJSON"), N_("Vérifiez la géométrie GeoJSON de cette cellule.")),
-    "array": (N_("une liste"), N_("Écrivez une liste au format JSON, par exemple [\"a\",\"b\"].")),
-    "object": (N_("un objet JSON"), N_("Écrivez un objet au format JSON.")),
-    "duration": (N_("une durée"), N_("Écrivez la durée au format ISO 8601, par exemple P1D pour un jour.")),
-    "string": (N_("un texte"), N_("Vérifiez le texte de cette cellule.")),
+    "geopoint": (N_("geographic coordinates"), N_('Write the coordinates as "longitude,latitude" '
+                                                         "with decimal points.")),
+    "geojson": (N_("a GeoJSON geometry"), N_("Check the GeoJSON geometry of this cell.")),
+    "array": (N_("a list"), N_('Write a list in the JSON format, for example ["a","b"].')),
+    "object": (N_("a JSON object"), N_("Write an object in the JSON format.")),
+    "duration": (N_("a duration"), N_("Write the duration in the ISO 8601 format, for example P1D for one day.")),
+    "string": (N_("a text"), N_("Check the text of this cell.")),
 }
 
-DATE_FORMAT_HINT = N_("Écrivez la date au format attendu par le schéma ({format}).")
+DATE_FORMAT_HINT = N_("Write the date in the format the schema expects ({format}).")
 
 OPERATORS = {
-    "<": N_("inférieur à"),
-    "<=": N_("inférieur ou égal à"),
-    "==": N_("égal à"),
-    ">=": N_("supérieur ou égal à"),
-    ">": N_("supérieur à"),
+    "<": N_("lower than"),
+    "<=": N_("lower than or equal to"),
+    "==": N_("equal to"),
+    ">=": N_("greater than or equal to"),
+    ">": N_("greater than"),
 }
 
 PARTIAL_REASONS = {
-    "error-limit": N_("trop d'erreurs"),
-    "time-limit": N_("durée maximale atteinte"),
-    "encoding-break": N_("changement d'encodage"),
-    "read-error": N_("fichier illisible à partir de là"),
+    "error-limit": N_("too many errors"),
+    "time-limit": N_("maximum duration reached"),
+    "encoding-break": N_("change of encoding"),
+    "read-error": N_("file unreadable from there on"),
 }
 
 STATUS_LABELS = {
-    "valid": N_("Conforme au schéma"),
-    "invalid": N_("Des erreurs sont à corriger"),
-    "structure-only": N_("Structure correcte, sans schéma de référence"),
-    "rejected": N_("Fichier refusé"),
-    "error": N_("Vérification impossible"),
-    "not-tabular": N_("Pas un tableau : contenu non vérifié ligne à ligne"),
+    "valid": N_("Conforms to the schema"),
+    "invalid": N_("Errors to correct"),
+    "structure-only": N_("Correct structure, no reference schema"),
+    "rejected": N_("File refused"),
+    "error": N_("Check impossible"),
+    "not-tabular": N_("Not a table: content not checked row by row"),
 }
 
 
@@ -677,12 +694,13 @@ _TYPE_RE = re.compile(r'type is "(\w+)/([^"]*)"')
 
 def _pattern_fix(pattern: str, field: dict[str, Any] | None = None) -> str:
     known = {
-        r"^\d{14}$": N_("La valeur doit être composée de 14 chiffres exactement (un numéro SIRET), sans espace ni point."),
-        r"^\d{9}$": N_("La valeur doit être composée de 9 chiffres exactement (un numéro SIREN), sans espace."),
-        r"^([013-9]\d|2[AB1-9])\d{3}$": N_("La valeur doit être un code commune INSEE de 5 caractères (par exemple 67482 ou 2A004), zéro initial compris."),
-        r"^\d\.\d{1,2}$": N_("La valeur doit être un code de matière sous la forme chiffre.nombre, par exemple 7.5 ou 1.1."),
-        r"^W\d{9}$": N_("La valeur doit être un numéro RNA : la lettre W suivie de 9 chiffres (par exemple W671234567)."),
-        r"^[0-9]{4}(\/[0-9]{4})?$": N_("La valeur doit être une année (2024) ou une période (2023/2024)."),
+        r"^\d{14}$": N_("The value must be made of exactly 14 digits (a SIRET number), without spaces or points."),
+        r"^\d{9}$": N_("The value must be made of exactly 9 digits (a SIREN number), without spaces."),
+        r"^([013-9]\d|2[AB1-9])\d{3}$": N_("The value must be an INSEE commune code of 5 characters (for "
+                                           "example 67482 or 2A004), leading zero included."),
+        r"^\d\.\d{1,2}$": N_("The value must be a subject code written digit.number, for example 7.5 or 1.1."),
+        r"^W\d{9}$": N_("The value must be an RNA number: the letter W followed by 9 digits (for example W671234567)."),
+        r"^[0-9]{4}(\/[0-9]{4})?$": N_("The value must be a year (2024) or a period (2023/2024)."),
     }
     for key, text in known.items():
         if pattern == key:
@@ -692,15 +710,14 @@ def _pattern_fix(pattern: str, field: dict[str, Any] | None = None) -> str:
     description = plain_description(field.get("description") or field.get("title") or "")
     example = short_value(field.get("example")) if field.get("example") not in (None, "") else ""
     if description and example:
-        return _format(_(N_("Ce qui est attendu, selon le schéma : {description} Exemple de valeur correcte : « {example} ».")),
+        return _format(_(N_('What the schema expects: {description} Example of a correct value: "{example}".')),
                        {"description": description, "example": example})
     if description:
-        return _format(_(N_("Ce qui est attendu, selon le schéma : {description}")), {"description": description})
+        return _format(_(N_("What the schema expects: {description}")), {"description": description})
     if example:
-        return _format(_(N_("Écrivez la valeur sur le modèle de cet exemple donné par le schéma : « {example} ».")),
+        return _format(_(N_('Write the value on the model of this example given by the schema: "{example}".')),
                        {"example": example})
-    return _(N_("La valeur n'a pas la forme prévue par le schéma pour cette colonne : consultez la documentation "
-                "du schéma."))
+    return _(N_("The value does not have the form the schema expects for this column: see the schema's documentation."))
 
 
 _MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -772,10 +789,11 @@ def render(code: str, /, **params: Any) -> dict[str, str]:
         params["limit_h"] = human_size(params["limit"]) if isinstance(params["limit"], int) else params["limit"]
     if "size" in params and "size_h" not in params:
         params["size_h"] = human_size(params["size"])
+    title, meaning, fix = entry["title"], entry["meaning"], entry["fix"]  # msgids (N_ in the tables above)
     return {
-        "title": _(entry["title"]),
-        "message": _format(_(entry["meaning"]), params),
-        "fix": _format(_(entry["fix"]), params),
+        "title": _(title),
+        "message": _format(_(meaning), params),
+        "fix": _format(_(fix), params),
     }
 
 
@@ -810,12 +828,13 @@ def render_error(error: dict[str, Any], *, field_types: dict[str, dict[str, Any]
         elif ftype == "boolean" and field_types and field_types.get(column, {}).get("trueValues"):
             field = field_types[column]
             params["type_fix"] = _format(
-                _(N_("Écrivez {true} ou {false}, exactement ainsi et sans autre texte.")),
+                _(N_("Write {true} or {false}, exactly like this and with no other text.")),
                 {"true": " / ".join(f"« {v} »" for v in field["trueValues"]),
                  "false": " / ".join(f"« {v} »" for v in field.get("falseValues") or [])},
             )
         elif ftype == "number" and "," in value and value.replace(",", "").replace(" ", "").lstrip("-").isdigit():
-            params["type_fix"] = _(TYPE_EXPECTED["number"][1])
+            number_fix = TYPE_EXPECTED["number"][1]
+            params["type_fix"] = _(number_fix)
         else:
             params["type_fix"] = _(type_fix)
     elif code == "constraint-error":

@@ -40,14 +40,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import vocab
-from .i18n import N_, _
+from .messages import N_, _, ngettext
 
 MAX_TOTAL = 405
 BANDS = (
     (351, "excellent", N_("Excellent")),
-    (221, "bon", N_("Bon")),
-    (121, "suffisant", N_("Suffisant")),
-    (0, "insuffisant", N_("Insuffisant")),
+    (221, "bon", N_("Good")),
+    (121, "suffisant", N_("Fair")),
+    (0, "insuffisant", N_("Poor")),
 )
 SERVICE_TYPES = frozenset({"WMS_SRVC", "WFS_SRVC", "WCS_SRVC", "WMTS_SRVC", "REST", "SPARQLQ", "HTML", "MAP_SRVC"})
 
@@ -94,7 +94,8 @@ def _share(flags: list[bool]) -> float:
 
 
 def _count(flags: list[bool]) -> str:
-    return _(N_("{n} ressource(s) sur {total}")).format(n=sum(1 for f in flags if f), total=len(flags))
+    # « 1 ressource(s) sur 2 »: not an ngettext plural, the French text is pinned by tests/validation/engine/test_mqa.py
+    return _(N_("{n} of {total} resource(s)")).format(n=sum(1 for f in flags if f), total=len(flags))
 
 
 def _resource_file_type(res: Mapping[str, Any]) -> str | None:
@@ -112,22 +113,22 @@ def _download_url(res: Mapping[str, Any]) -> str | None:
 def _fallback_dcat_compliance(dataset: Mapping[str, Any]) -> tuple[bool, list[str]]:
     problems: list[str] = []
     if not (dataset.get("title") or "").strip():
-        problems.append(_(N_("titre manquant")))
+        problems.append(_(N_("title missing")))
     if not (dataset.get("notes") or "").strip():
-        problems.append(_(N_("description manquante")))
+        problems.append(_(N_("description missing")))
     resources = dataset.get("resources") or []
     if any(not r.get("url") for r in resources):
-        problems.append(_(N_("ressource sans adresse")))
+        problems.append(_(N_("resource without an address")))
     for theme in dataset.get("theme") or []:
         if not str(theme).startswith(vocab.DATA_THEME_BASE) or str(theme).rsplit("/", 1)[-1] not in vocab.DATA_THEMES:
-            problems.append(_(N_("thème hors vocabulaire européen")))
+            problems.append(_(N_("theme outside the European vocabulary")))
             break
     if dataset.get("frequency") and not str(dataset["frequency"]).startswith(vocab.FREQUENCY_BASE):
-        problems.append(_(N_("fréquence hors vocabulaire européen")))
+        problems.append(_(N_("frequency outside the European vocabulary")))
     if dataset.get("access_rights") and vocab.access_right_code(dataset["access_rights"]) is None:
-        problems.append(_(N_("droits d'accès hors vocabulaire européen")))
+        problems.append(_(N_("access rights outside the European vocabulary")))
     if any(r.get("format") and _resource_file_type(r) is None for r in resources):
-        problems.append(_(N_("format de fichier hors vocabulaire européen")))
+        problems.append(_(N_("file format outside the European vocabulary")))
     return not problems, problems
 
 
@@ -151,15 +152,16 @@ def score_metadata(
     themes = [t for t in dataset.get("theme") or [] if t]
     territories = [t for t in dataset.get("territories") or [] if t]
     temporal = bool(dataset.get("temporal_start") or dataset.get("temporal_end"))
-    findability = _dim("findability", _(N_("Trouvabilité")), 100, [
-        _ind("keywords", _(N_("Mots-clés")), 30 if tags else 0, 30,
-             _(N_("{n} mot(s)-clé(s)")).format(n=len(tags)) if tags else _(N_("aucun mot-clé"))),
-        _ind("themes", _(N_("Thèmes")), 30 if themes else 0, 30,
-             _(N_("{n} thème(s)")).format(n=len(themes)) if themes else _(N_("aucun thème"))),
-        _ind("spatial", _(N_("Couverture géographique")), 20 if territories else 0, 20,
-             _(N_("{n} territoire(s)")).format(n=len(territories)) if territories else _(N_("aucun territoire"))),
-        _ind("temporal", _(N_("Couverture temporelle")), 20 if temporal else 0, 20,
-             _(N_("période indiquée")) if temporal else _(N_("période non indiquée"))),
+    findability = _dim("findability", _(N_("Findability")), 100, [
+        _ind("keywords", _(N_("Keywords")), 30 if tags else 0, 30,
+             ngettext("{n} keyword", "{n} keywords", len(tags)).format(n=len(tags)) if tags else _(N_("no keyword"))),
+        _ind("themes", _(N_("Themes")), 30 if themes else 0, 30,
+             ngettext("{n} theme", "{n} themes", len(themes)).format(n=len(themes)) if themes else _(N_("no theme"))),
+        _ind("spatial", _(N_("Spatial coverage")), 20 if territories else 0, 20,
+             ngettext("{n} territory", "{n} territories", len(territories)).format(
+                 n=len(territories)) if territories else _(N_("no territory"))),
+        _ind("temporal", _(N_("Temporal coverage")), 20 if temporal else 0, 20,
+             _(N_("period given")) if temporal else _(N_("period not given"))),
     ])
 
     # -- Accessibility ----------------------------------------------------------------------------------
@@ -182,14 +184,14 @@ def score_metadata(
             download_ok_flags.append(False)
     access_reason = _count(access_flags)
     if unknown_access:
-        access_reason += " — " + _(N_("{n} non vérifiée(s)")).format(n=unknown_access)
-    accessibility = _dim("accessibility", _(N_("Accessibilité")), 100, [
-        _ind("access_url", _(N_("Adresse d'accès fonctionnelle")), 50 * _share(access_flags), 50,
-             access_reason if resources else _(N_("aucune ressource"))),
-        _ind("download_url", _(N_("Lien de téléchargement direct")), 20 * _share(download_flags), 20,
-             _count(download_flags) if resources else _(N_("aucune ressource"))),
-        _ind("download_url_ok", _(N_("Téléchargement fonctionnel")), 30 * _share(download_ok_flags), 30,
-             _count(download_ok_flags) if resources else _(N_("aucune ressource"))),
+        access_reason += " — " + ngettext("{n} not checked", "{n} not checked", unknown_access).format(n=unknown_access)
+    accessibility = _dim("accessibility", _(N_("Accessibility")), 100, [
+        _ind("access_url", _(N_("Working access URL")), 50 * _share(access_flags), 50,
+             access_reason if resources else _(N_("no resource"))),
+        _ind("download_url", _(N_("Direct download link")), 20 * _share(download_flags), 20,
+             _count(download_flags) if resources else _(N_("no resource"))),
+        _ind("download_url_ok", _(N_("Working download")), 30 * _share(download_ok_flags), 30,
+             _count(download_ok_flags) if resources else _(N_("no resource"))),
     ])
 
     # -- Interoperability (best distribution) -----------------------------------------------------------
@@ -200,39 +202,39 @@ def score_metadata(
         declared_format = bool(res.get("format"))
         mime = res.get("mimetype")
         indicators = [
-            _ind("format", _(N_("Format indiqué")), 20 if declared_format else 0, 20,
-                 _(N_("format {fmt}")).format(fmt=res.get("format")) if declared_format else _(N_("format non indiqué"))),
-            _ind("media_type", _(N_("Type de média indiqué")), 10 if mime else 0, 10,
-                 _(N_("type {mime}")).format(mime=mime) if mime else _(N_("type de média non indiqué"))),
-            _ind("vocabulary", _(N_("Format issu d'un vocabulaire")), 10 if (fmt or vocab.is_iana_media_type(mime)) else 0, 10,
-                 _(N_("format du vocabulaire européen ou type IANA")) if (fmt or vocab.is_iana_media_type(mime))
-                 else _(N_("format et type de média hors vocabulaire"))),
-            _ind("non_proprietary", _(N_("Format non propriétaire")), 20 if fmt in vocab.NON_PROPRIETARY else 0, 20,
-                 _(N_("format ouvert")) if fmt in vocab.NON_PROPRIETARY else _(N_("format propriétaire ou inconnu"))),
-            _ind("machine_readable", _(N_("Format lisible par une machine")), 20 if fmt in vocab.MACHINE_READABLE else 0, 20,
-                 _(N_("format structuré")) if fmt in vocab.MACHINE_READABLE else _(N_("format non structuré"))),
+            _ind("format", _(N_("Format given")), 20 if declared_format else 0, 20,
+                 _(N_("format {fmt}")).format(fmt=res.get("format")) if declared_format else _(N_("format not given"))),
+            _ind("media_type", _(N_("Media type given")), 10 if mime else 0, 10,
+                 _(N_("type {mime}")).format(mime=mime) if mime else _(N_("media type not given"))),
+            _ind("vocabulary", _(N_("Format from a vocabulary")), 10 if (fmt or vocab.is_iana_media_type(mime)) else 0, 10,
+                 _(N_("format of the European vocabulary or IANA type")) if (fmt or vocab.is_iana_media_type(mime))
+                 else _(N_("format and media type outside the vocabularies"))),
+            _ind("non_proprietary", _(N_("Non-proprietary format")), 20 if fmt in vocab.NON_PROPRIETARY else 0, 20,
+                 _(N_("open format")) if fmt in vocab.NON_PROPRIETARY else _(N_("proprietary or unknown format"))),
+            _ind("machine_readable", _(N_("Machine-readable format")), 20 if fmt in vocab.MACHINE_READABLE else 0, 20,
+                 _(N_("structured format")) if fmt in vocab.MACHINE_READABLE else _(N_("unstructured format"))),
         ]
         points = sum(i["points"] for i in indicators)
         if points > best_points:
             best, best_points = indicators, points
     if best is None:
         best = [
-            _ind("format", _(N_("Format indiqué")), 0, 20, _(N_("aucune ressource"))),
-            _ind("media_type", _(N_("Type de média indiqué")), 0, 10, _(N_("aucune ressource"))),
-            _ind("vocabulary", _(N_("Format issu d'un vocabulaire")), 0, 10, _(N_("aucune ressource"))),
-            _ind("non_proprietary", _(N_("Format non propriétaire")), 0, 20, _(N_("aucune ressource"))),
-            _ind("machine_readable", _(N_("Format lisible par une machine")), 0, 20, _(N_("aucune ressource"))),
+            _ind("format", _(N_("Format given")), 0, 20, _(N_("no resource"))),
+            _ind("media_type", _(N_("Media type given")), 0, 10, _(N_("no resource"))),
+            _ind("vocabulary", _(N_("Format from a vocabulary")), 0, 10, _(N_("no resource"))),
+            _ind("non_proprietary", _(N_("Non-proprietary format")), 0, 20, _(N_("no resource"))),
+            _ind("machine_readable", _(N_("Machine-readable format")), 0, 20, _(N_("no resource"))),
         ]
     if shacl_conforms is None:
         conforms, problems = _fallback_dcat_compliance(dataset)
-        reason = (_(N_("propriétés obligatoires DCAT-AP présentes (contrôle simplifié)")) if conforms
-                  else _(N_("non conforme (contrôle simplifié) : {problems}")).format(problems=", ".join(problems)))
+        reason = (_(N_("required DCAT-AP properties present (simplified check)")) if conforms
+                  else _(N_("not conforming (simplified check): {problems}")).format(problems=", ".join(problems)))
     else:
         conforms = bool(shacl_conforms)
-        reason = _(N_("conforme aux formes SHACL DCAT-AP")) if conforms else (
-            _(N_("non conforme aux formes SHACL DCAT-AP")) + (f" : {shacl_report}" if shacl_report else ""))
-    best = best + [_ind("dcat_ap", _(N_("Conformité DCAT-AP")), 30 if conforms else 0, 30, reason)]
-    interoperability = _dim("interoperability", _(N_("Interopérabilité")), 110, best)
+        reason = _(N_("conforms to the DCAT-AP SHACL shapes")) if conforms else (
+            _(N_("does not conform to the DCAT-AP SHACL shapes")) + (f" : {shacl_report}" if shacl_report else ""))
+    best = best + [_ind("dcat_ap", _(N_("DCAT-AP conformity")), 30 if conforms else 0, 30, reason)]
+    interoperability = _dim("interoperability", _(N_("Interoperability")), 110, best)
 
     # -- Reusability ------------------------------------------------------------------------------------
     license_id = (dataset.get("license_id") or "").strip()
@@ -244,21 +246,21 @@ def score_metadata(
     ar_code = vocab.access_right_code(access_rights)
     contact = bool(dataset.get("contact_email") or dataset.get("contact_url"))
     publisher = bool(((dataset.get("organization") or {}).get("title") or "").strip())
-    reusability = _dim("reusability", _(N_("Réutilisabilité")), 75, [
+    reusability = _dim("reusability", _(N_("Reusability")), 75, [
         _ind("licence", _(N_("Licence")), 20 if has_licence else 0, 20,
-             _(N_("licence indiquée")) if has_licence else _(N_("licence non indiquée"))),
-        _ind("licence_vocabulary", _(N_("Licence reconnue")), 10 if in_vocab else 0, 10,
-             _(N_("licence du vocabulaire européen ({code})")).format(code=vocab.LICENCES.get(license_id))
-             if in_vocab else _(N_("licence hors vocabulaire européen"))),
-        _ind("access_rights", _(N_("Conditions d'accès")), 10 if access_rights else 0, 10,
-             _(N_("conditions d'accès indiquées")) if access_rights else _(N_("conditions d'accès non indiquées"))),
-        _ind("access_rights_vocabulary", _(N_("Conditions d'accès normalisées")), 5 if ar_code else 0, 5,
-             _(N_("valeur {code} du vocabulaire européen")).format(code=ar_code) if ar_code
-             else _(N_("valeur hors vocabulaire européen"))),
-        _ind("contact_point", _(N_("Point de contact")), 20 if contact else 0, 20,
-             _(N_("courriel ou formulaire de contact indiqué")) if contact else _(N_("aucun courriel ni lien de contact"))),
-        _ind("publisher", _(N_("Éditeur")), 10 if publisher else 0, 10,
-             _(N_("éditeur indiqué")) if publisher else _(N_("éditeur non indiqué"))),
+             _(N_("licence given")) if has_licence else _(N_("licence not given"))),
+        _ind("licence_vocabulary", _(N_("Recognised licence")), 10 if in_vocab else 0, 10,
+             _(N_("licence of the European vocabulary ({code})")).format(code=vocab.LICENCES.get(license_id))
+             if in_vocab else _(N_("licence outside the European vocabulary"))),
+        _ind("access_rights", _(N_("Access rights")), 10 if access_rights else 0, 10,
+             _(N_("access rights given")) if access_rights else _(N_("access rights not given"))),
+        _ind("access_rights_vocabulary", _(N_("Standard access rights")), 5 if ar_code else 0, 5,
+             _(N_("value {code} of the European vocabulary")).format(code=ar_code) if ar_code
+             else _(N_("value outside the European vocabulary"))),
+        _ind("contact_point", _(N_("Contact point")), 20 if contact else 0, 20,
+             _(N_("e-mail address or contact form given")) if contact else _(N_("no e-mail address or contact link"))),
+        _ind("publisher", _(N_("Publisher")), 10 if publisher else 0, 10,
+             _(N_("publisher given")) if publisher else _(N_("publisher not given"))),
     ])
 
     # -- Contextuality ----------------------------------------------------------------------------------
@@ -267,15 +269,15 @@ def score_metadata(
     size_flags = [_has_size(r.get("size")) for r in resources]
     issued = bool(dataset.get("issued") or dataset.get("metadata_created"))
     modified = bool(dataset.get("metadata_modified"))
-    contextuality = _dim("contextuality", _(N_("Contexte")), 20, [
-        _ind("rights", _(N_("Mention des droits")), 5 * _share(rights_flags), 5,
-             _count(rights_flags) if resources else _(N_("aucune ressource"))),
-        _ind("byte_size", _(N_("Taille des fichiers")), 5 * _share(size_flags), 5,
-             _count(size_flags) if resources else _(N_("aucune ressource"))),
-        _ind("issued", _(N_("Date de publication")), 5 if issued else 0, 5,
-             _(N_("date indiquée")) if issued else _(N_("date non indiquée"))),
-        _ind("modified", _(N_("Date de mise à jour")), 5 if modified else 0, 5,
-             _(N_("date indiquée")) if modified else _(N_("date non indiquée"))),
+    contextuality = _dim("contextuality", _(N_("Context")), 20, [
+        _ind("rights", _(N_("Rights statement")), 5 * _share(rights_flags), 5,
+             _count(rights_flags) if resources else _(N_("no resource"))),
+        _ind("byte_size", _(N_("Size of the files")), 5 * _share(size_flags), 5,
+             _count(size_flags) if resources else _(N_("no resource"))),
+        _ind("issued", _(N_("Publication date")), 5 if issued else 0, 5,
+             _(N_("date given")) if issued else _(N_("date not given"))),
+        _ind("modified", _(N_("Update date")), 5 if modified else 0, 5,
+             _(N_("date given")) if modified else _(N_("date not given"))),
     ])
 
     dimensions = [findability, accessibility, interoperability, reusability, contextuality]

@@ -64,16 +64,16 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from . import vocab
-from .i18n import N_, _
+from .messages import N_, _
 
 BANDS = (
     (87, "excellent", N_("Excellent")),
-    (55, "bon", N_("Bon")),
-    (30, "suffisant", N_("Suffisant")),
-    (0, "insuffisant", N_("Insuffisant")),
+    (55, "bon", N_("Good")),
+    (30, "suffisant", N_("Fair")),
+    (0, "insuffisant", N_("Poor")),
 )
 #: A file that cannot be used as published (refused, unreadable, not downloadable): 0 points, its own band.
-UNUSABLE = ("inutilisable", N_("Inutilisable"))
+UNUSABLE = ("inutilisable", N_("Unusable"))
 BAND_KEYS = tuple(b[1] for b in BANDS) + (UNUSABLE[0],)
 #: Highest total of each band (the caps lower a total to the top of a band).
 BAND_TOP = {"excellent": 100, "bon": 86, "suffisant": 54, "insuffisant": 29, "inutilisable": 0}
@@ -190,14 +190,14 @@ def freshness(dataset: dict[str, Any] | None, *, now: datetime | None = None) ->
 def _has_documentation(dataset: dict[str, Any], report: dict[str, Any] | None) -> tuple[bool, str]:
     schema = (report or {}).get("schema") or {}
     if schema.get("source") in ("national", "publisher") and schema.get("fields_described_share", 0) >= 0.5:
-        return True, _(N_("les colonnes sont décrites par le schéma"))
+        return True, _(N_("the columns are described by the schema"))
     if dataset.get("documentation"):
-        return True, _(N_("un lien de documentation est fourni"))
+        return True, _(N_("a documentation link is given"))
     for res in dataset.get("resources") or []:
         text = f"{res.get('name') or ''} {res.get('description') or ''} {res.get('resource_type') or ''}".lower()
         if "documentation" in text or "dictionnaire" in text or "notice" in text:
-            return True, _(N_("une ressource de documentation est fournie"))
-    return False, _(N_("ni description des colonnes, ni documentation"))
+            return True, _(N_("a documentation resource is given"))
+    return False, _(N_("neither a description of the columns nor documentation"))
 
 
 def _freshness_component(dataset: dict[str, Any] | None, report: dict[str, Any] | None,
@@ -205,23 +205,23 @@ def _freshness_component(dataset: dict[str, Any] | None, report: dict[str, Any] 
     dataset = dataset or {}
     fresh = freshness(dataset, now=now)
     items = []
-    items.append(_item("frequency_declared", _(N_("Fréquence de mise à jour indiquée")), 2 if fresh["declared"] else 0, 2,
-                       _(N_("fréquence indiquée")) if fresh["declared"] else _(N_("fréquence non renseignée ou « inconnue »"))))
+    items.append(_item("frequency_declared", _(N_("Update frequency given")), 2 if fresh["declared"] else 0, 2,
+                       _(N_("frequency given")) if fresh["declared"] else _(N_('frequency not given or "unknown"'))))
     if not fresh["declared"]:
-        reason = _(N_("sans fréquence, le respect des mises à jour ne peut pas être vérifié"))
+        reason = _(N_("without a frequency, keeping up with updates cannot be checked"))
     elif fresh["met"]:
-        reason = _(N_("données à jour par rapport à la fréquence annoncée"))
+        reason = _(N_("data up to date for the stated frequency"))
     else:
-        reason = _(N_("la dernière mise à jour date de plus longtemps que la fréquence annoncée"))
-    items.append(_item("frequency_met", _(N_("Fréquence respectée")), 4 if fresh["met"] else 0, 4, reason))
+        reason = _(N_("the last update is older than the stated frequency"))
+    items.append(_item("frequency_met", _(N_("Frequency kept")), 4 if fresh["met"] else 0, 4, reason))
     notes = (dataset.get("notes") or "").strip()
     long_enough = len(notes) > DESCRIPTION_MIN_CHARS
-    items.append(_item("description", _(N_("Description du jeu de données")), 2 if long_enough else 0, 2,
-                       _(N_("description détaillée")) if long_enough else
-                       _(N_("description absente ou trop courte (plus de 100 caractères attendus)"))))
+    items.append(_item("description", _(N_("Description of the dataset")), 2 if long_enough else 0, 2,
+                       _(N_("detailed description")) if long_enough else
+                       _(N_("description missing or too short (more than 100 characters expected)"))))
     documented, reason = _has_documentation(dataset, report)
-    items.append(_item("documentation", _(N_("Documentation des colonnes")), 2 if documented else 0, 2, reason))
-    return _component("freshness", _(N_("Fraîcheur et documentation")), 10, items)
+    items.append(_item("documentation", _(N_("Documentation of the columns")), 2 if documented else 0, 2, reason))
+    return _component("freshness", _(N_("Freshness and documentation")), 10, items)
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -257,8 +257,8 @@ def _refusal(report: dict[str, Any]) -> str:
     first = next((e for e in report.get("errors") or [] if e.get("severity", "error") == "error"), None)
     title = (first or {}).get("title")
     if not title:
-        return _(N_("fichier refusé"))
-    return _(N_("fichier refusé : {title}")).format(title=title)
+        return _(N_("file refused"))
+    return _(N_("file refused: {title}")).format(title=title)
 
 
 def score_resource(
@@ -292,8 +292,7 @@ def score_resource(
     unusable = _unusable_reason(report, availability)
     if unusable is not None:
         total, cap = 0, {"band": UNUSABLE[0], "max": 0, "points": points, "kind": "unusable",
-                         "reason": _(N_("plafonné à 0 parce que le fichier est inutilisable tel qu'il est publié : "
-                                        "{reason}")).format(reason=unusable)}
+                         "reason": _(N_("capped at 0 because the file is unusable as published: {reason}")).format(reason=unusable)}
     elif kind == "tabular":
         cap = _conformity_cap(report, points)
         if cap is not None:
@@ -319,13 +318,13 @@ def score_resource(
 def _unusable_reason(report: dict[str, Any] | None, availability: bool | None) -> str | None:
     """Why the file cannot be used as published (refused, unreadable, not downloadable), or None."""
     if report is None:
-        return _(N_("le fichier n'a pas pu être téléchargé")) if availability is False else None
+        return _(N_("the file could not be downloaded")) if availability is False else None
     status = report.get("status")
     if status == "rejected":
         return _refusal(report)
     if status == "error" and any(e.get("type") == "fetch-error" for e in report.get("errors") or []):
         first = next(e for e in report["errors"] if e.get("type") == "fetch-error")
-        return first.get("message") or _(N_("le fichier n'a pas pu être téléchargé"))
+        return first.get("message") or _(N_("the file could not be downloaded"))
     return None
 
 
@@ -348,9 +347,9 @@ def _conformity_cap(report: dict[str, Any] | None, points: int) -> dict[str, Any
             return {
                 "band": key, "max": top, "points": points, "kind": "conformity", "valid_row_share": share,
                 "threshold": threshold,
-                "reason": _(N_("plafonné à {max} parce que seulement {pct} des lignes sont conformes au schéma "
-                               "« {title} » : sous {threshold} de lignes conformes, un fichier ne peut pas dépasser "
-                               "« {band} »")).format(max=top, pct=_pct(share), title=title,
+                "reason": _(N_("capped at {max} because only {pct} of the rows conform to the schema "
+                               '"{title}": under {threshold} of conforming rows, a file cannot be better '
+                               'than "{band}"')).format(max=top, pct=_pct(share), title=title,
                                                       threshold=f"{threshold * 100:.0f} %", band=band_label(key)),
             }
     return None
@@ -370,57 +369,58 @@ def _tabular_components(report: dict[str, Any] | None, resource: dict[str, Any],
     # -- readability --------------------------------------------------------------------------------------
     items = []
     if status is None:
-        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5, _(N_("fichier pas encore vérifié"))))
+        items.append(_item("fetched", _(N_("File reachable")), 0, 5, _(N_("file not checked yet"))))
     elif status == "error":
-        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5, _(N_("le fichier n'a pas pu être téléchargé"))))
+        items.append(_item("fetched", _(N_("File reachable")), 0, 5, _(N_("the file could not be downloaded"))))
     elif error_types & set(UNREADABLE):
-        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5,
-                           _(N_("le fichier est vide, illisible ou est une page web"))))
+        items.append(_item("fetched", _(N_("File reachable")), 0, 5,
+                           _(N_("the file is empty, unreadable or a web page"))))
     elif status == "rejected":
-        items.append(_item("fetched", _(N_("Fichier accessible")), 0, 5, _refusal(report)))
+        items.append(_item("fetched", _(N_("File reachable")), 0, 5, _refusal(report)))
     else:
-        items.append(_item("fetched", _(N_("Fichier accessible")), 5, 5, _(N_("fichier récupéré et lisible"))))
+        items.append(_item("fetched", _(N_("File reachable")), 5, 5, _(N_("file retrieved and readable"))))
     encoding = file.get("encoding")
     if not validated:
-        items.append(_item("encoding", _(N_("Encodage UTF-8")), 0, 5, _(N_("encodage non vérifié"))))
+        items.append(_item("encoding", _(N_("UTF-8 encoding")), 0, 5, _(N_("encoding not checked"))))
     elif file.get("encoding_break"):
-        items.append(_item("encoding", _(N_("Encodage UTF-8")), 0, 5,
-                           _(N_("l'encodage change en cours de fichier (ligne {row})")).format(row=file["encoding_break"].get("row"))))
+        items.append(_item("encoding", _(N_("UTF-8 encoding")), 0, 5,
+                           _(N_("the encoding changes part way through the file (row {row})")).format(row=file["encoding_break"].get("row"))))
     elif file.get("kind") in ("xlsx", "xls", "ods"):
-        items.append(_item("encoding", _(N_("Encodage UTF-8")), 5, 5, _(N_("tableur : encodage défini par le format"))))
+        items.append(_item("encoding", _(N_("UTF-8 encoding")), 5, 5, _(N_("spreadsheet: encoding set by the format"))))
     elif encoding in ("UTF-8",):
-        items.append(_item("encoding", _(N_("Encodage UTF-8")), 5, 5, _(N_("encodage UTF-8"))))
+        items.append(_item("encoding", _(N_("UTF-8 encoding")), 5, 5, _(N_("encoded in UTF-8"))))
     else:
-        items.append(_item("encoding", _(N_("Encodage UTF-8")), 2, 5,
-                           _(N_("encodage {encoding} au lieu d'UTF-8")).format(encoding=encoding or "?")))
+        items.append(_item("encoding", _(N_("UTF-8 encoding")), 2, 5,
+                           _(N_("{encoding} encoding instead of UTF-8")).format(encoding=encoding or "?")))
     complete = validated and (table.get("complete") or table.get("partial_reason") in ("error-limit", "time-limit"))
-    items.append(_item("parsed", _(N_("Lecture complète")), 5 if complete else 0, 5,
-                       _(N_("fichier lu jusqu'au bout")) if complete else _(N_("la lecture du fichier s'interrompt avant la fin"))))
+    items.append(_item("parsed", _(N_("Complete reading")), 5 if complete else 0, 5,
+                       _(N_("file read to the end")) if complete else _(N_("reading the file stops before the end"))))
     problems = table.get("header_problems") or []
     if not validated:
-        header_points, reason = 0.0, _(N_("en-tête non vérifié"))
+        header_points, reason = 0.0, _(N_("header not checked"))
     elif "no-header" in problems or "blank-header" in problems or not table.get("header"):
-        header_points, reason = 0.0, _(N_("pas de ligne d'en-tête avec le nom des colonnes"))
+        header_points, reason = 0.0, _(N_("no header row with the names of the columns"))
     else:
         header_points = 5 - 2.5 * sum(1 for p in ("blank-label", "duplicate-label") if p in problems)
-        reason = _(N_("en-tête présent, noms uniques et renseignés")) if header_points == 5 else \
-            _(N_("en-tête avec des noms de colonnes vides ou en double"))
-    items.append(_item("header", _(N_("Ligne d'en-tête")), header_points, 5, reason))
-    readability = _component("readability", _(N_("Lisibilité")), 20, items)
+        reason = _(N_("header present, names unique and filled in")) if header_points == 5 else \
+            _(N_("header with empty or duplicate column names"))
+    items.append(_item("header", _(N_("Header row")), header_points, 5, reason))
+    readability = _component("readability", _(N_("Readability")), 20, items)
 
     # -- structure ----------------------------------------------------------------------------------------
     if validated and rows:
         share = float(table.get("structure_row_share", 0.0))
-        s_items = [_item("rows", _(N_("Lignes bien formées")), 15 * share, 15,
-                         _(N_("{pct} des lignes ont le bon nombre de cellules")).format(pct=_pct(share)))]
+        s_items = [_item("rows", _(N_("Well-formed rows")), 15 * share, 15,
+                         _(N_("{pct} of the rows have the right number of cells")).format(pct=_pct(share)))]
     else:
-        s_items = [_item("rows", _(N_("Lignes bien formées")), 0, 15,
-                         _(N_("aucune ligne de données lue")) if validated else _(N_("structure non vérifiée")))]
+        s_items = [_item("rows", _(N_("Well-formed rows")), 0, 15,
+                         _(N_("no data row read")) if validated else _(N_("structure not checked")))]
     label_errors = table.get("label_errors") or 0
     structure = _component(
         "structure", _(N_("Structure")), 15, s_items,
         penalty=5.0 if label_errors else 0.0,
-        penalty_reason=_(N_("l'en-tête ne correspond pas au schéma (colonne obligatoire absente ou mal nommée)")) if label_errors else None,
+        penalty_reason=_(N_("the header does not match the schema (required column missing or wrongly "
+                            "named)")) if label_errors else None,
     )
 
     # -- schema conformity --------------------------------------------------------------------------------
@@ -428,31 +428,31 @@ def _tabular_components(report: dict[str, Any] | None, resource: dict[str, Any],
     source = schema.get("source", "inferred")
     if source == "national":
         c_items = [
-            _item("declared", _(N_("Schéma national déclaré")), 5, 5,
-                  _(N_("schéma « {title} »")).format(title=schema.get("title") or schema.get("id"))),
-            _item("latest", _(N_("Dernière version du schéma")), 5 if schema.get("is_latest", True) else 0, 5,
+            _item("declared", _(N_("National schema declared")), 5, 5,
+                  _(N_('schema "{title}"')).format(title=schema.get("title") or schema.get("id"))),
+            _item("latest", _(N_("Latest version of the schema")), 5 if schema.get("is_latest", True) else 0, 5,
                   _(N_("version {version}")).format(version=schema.get("latest_version") or schema.get("version"))
                   if schema.get("is_latest", True) else
-                  _(N_("version {declared} déclarée, {latest} disponible")).format(
+                  _(N_("version {declared} declared, {latest} available")).format(
                       declared=schema.get("declared_version"), latest=schema.get("latest_version"))),
-            _item("valid_rows", _(N_("Lignes conformes")), 25 * valid_share, 25,
-                  _(N_("{pct} des lignes sont conformes au schéma")).format(pct=_pct(valid_share))
-                  if validated and rows else _(N_("aucune ligne vérifiée"))),
+            _item("valid_rows", _(N_("Conforming rows")), 25 * valid_share, 25,
+                  _(N_("{pct} of the rows conform to the schema")).format(pct=_pct(valid_share))
+                  if validated and rows else _(N_("no row checked"))),
         ]
     elif source == "publisher":
         described = float(schema.get("fields_described_share", 0.0))
         c_items = [
-            _item("described", _(N_("Schéma du producteur documenté")), 10 * described, 10,
-                  _(N_("{pct} des colonnes ont un titre ou une description")).format(pct=_pct(described))),
-            _item("valid_rows", _(N_("Lignes conformes")), 15 * valid_share, 15,
-                  _(N_("{pct} des lignes sont conformes au schéma")).format(pct=_pct(valid_share))
-                  if validated and rows else _(N_("aucune ligne vérifiée"))),
+            _item("described", _(N_("Publisher's schema documented")), 10 * described, 10,
+                  _(N_("{pct} of the columns have a title or a description")).format(pct=_pct(described))),
+            _item("valid_rows", _(N_("Conforming rows")), 15 * valid_share, 15,
+                  _(N_("{pct} of the rows conform to the schema")).format(pct=_pct(valid_share))
+                  if validated and rows else _(N_("no row checked"))),
         ]
     else:
-        c_items = [_item("no_schema", _(N_("Schéma de données")), 0, 35,
-                         _(N_("aucun schéma : seule la structure a pu être vérifiée"))
-                         if validated else _(N_("conformité non vérifiée")))]
-    conformity = _component("conformity", _(N_("Conformité au schéma")), 35, c_items)
+        c_items = [_item("no_schema", _(N_("Data schema")), 0, 35,
+                         _(N_("no schema: only the structure could be checked"))
+                         if validated else _(N_("conformity not checked")))]
+    conformity = _component("conformity", _(N_("Conformity to the schema")), 35, c_items)
 
     # -- format -------------------------------------------------------------------------------------------
     detected = _detected_type(report)
@@ -460,14 +460,14 @@ def _tabular_components(report: dict[str, Any] | None, resource: dict[str, Any],
     fmt = detected or declared
     points = vocab.TABULAR_FORMAT_POINTS.get(fmt or "", 0)
     if fmt is None:
-        reason = _(N_("format inconnu"))
+        reason = _(N_("unknown format"))
     elif declared and detected and declared != detected:
-        reason = _(N_("format {detected} (déclaré {declared})")).format(detected=detected, declared=declared)
+        reason = _(N_("format {detected} (declared {declared})")).format(detected=detected, declared=declared)
     else:
         reason = _(N_("format {fmt}")).format(fmt=fmt)
     if points == 5:
-        reason += " — " + _(N_("format propriétaire : publiez aussi un CSV ou un ODS"))
-    fmt_comp = _component("format", _(N_("Format")), 10, [_item("format", _(N_("Format ouvert")), points, 10, reason)])
+        reason += " — " + _(N_("proprietary format: also publish a CSV or an ODS"))
+    fmt_comp = _component("format", _(N_("Format")), 10, [_item("format", _(N_("Open format")), points, 10, reason)])
 
     # -- completeness -------------------------------------------------------------------------------------
     if validated and rows:
@@ -475,24 +475,24 @@ def _tabular_components(report: dict[str, Any] | None, resource: dict[str, Any],
         empty_required = table.get("empty_required_cells") or 0
         if required_cells:
             filled = 1 - empty_required / required_cells
-            reason = (_(N_("{pct} des cases obligatoires sont remplies")) if source != "inferred"
-                      else _(N_("{pct} des cases sont remplies"))).format(pct=_pct(filled))
+            reason = (_(N_("{pct} of the required cells are filled in")) if source != "inferred"
+                      else _(N_("{pct} of the cells are filled in"))).format(pct=_pct(filled))
         else:
-            filled, reason = 1.0, _(N_("aucune colonne obligatoire"))
+            filled, reason = 1.0, _(N_("no required column"))
         columns = table.get("columns") or 0
         empty = list(table.get("empty_columns") or [])
         if source != "inferred":
             optional = set(table.get("empty_optional_columns") or [])
             empty = [c for c in empty if c not in optional]
         col_share = 1 - len(empty) / columns if columns else 0.0
-        col_reason = (_(N_("aucune colonne entièrement vide")) if not empty else
-                      _(N_("colonnes entièrement vides : {columns}")).format(columns=", ".join(empty[:10])))
-        k_items = [_item("required_cells", _(N_("Cases remplies")), 7 * filled, 7, reason),
-                   _item("empty_columns", _(N_("Colonnes utilisées")), 3 * col_share, 3, col_reason)]
+        col_reason = (_(N_("no entirely empty column")) if not empty else
+                      _(N_("entirely empty columns: {columns}")).format(columns=", ".join(empty[:10])))
+        k_items = [_item("required_cells", _(N_("Filled-in cells")), 7 * filled, 7, reason),
+                   _item("empty_columns", _(N_("Columns in use")), 3 * col_share, 3, col_reason)]
     else:
-        k_items = [_item("required_cells", _(N_("Cases remplies")), 0, 7, _(N_("aucune ligne lue"))),
-                   _item("empty_columns", _(N_("Colonnes utilisées")), 0, 3, _(N_("aucune ligne lue")))]
-    completeness = _component("completeness", _(N_("Complétude")), 10, k_items)
+        k_items = [_item("required_cells", _(N_("Filled-in cells")), 0, 7, _(N_("no row read"))),
+                   _item("empty_columns", _(N_("Columns in use")), 0, 3, _(N_("no row read")))]
+    completeness = _component("completeness", _(N_("Completeness")), 10, k_items)
 
     return [readability, structure, conformity, fmt_comp, completeness, _freshness_component(dataset, report, now)]
 
@@ -504,50 +504,51 @@ def _non_tabular_components(report: dict[str, Any] | None, resource: dict[str, A
     if report is not None:
         available = not _is_broken(report)
         if available:
-            reason = _(N_("fichier téléchargeable"))
+            reason = _(N_("file downloadable"))
         elif status == "rejected":
             reason = _refusal(report)
         else:
-            reason = (report.get("errors") or [{}])[0].get("message") or _(N_("fichier inaccessible"))
+            reason = (report.get("errors") or [{}])[0].get("message") or _(N_("file not reachable"))
     elif availability is not None:
         available = bool(availability)
-        reason = _(N_("fichier téléchargeable")) if available else _(N_("fichier inaccessible"))
+        reason = _(N_("file downloadable")) if available else _(N_("file not reachable"))
     else:
-        available, reason = False, _(N_("disponibilité non vérifiée"))
-    avail = _component("availability", _(N_("Disponibilité")), 40,
-                       [_item("available", _(N_("Fichier disponible")), 40 if available else 0, 40, reason)])
+        available, reason = False, _(N_("availability not checked"))
+    avail = _component("availability", _(N_("Availability")), 40,
+                       [_item("available", _(N_("File available")), 40 if available else 0, 40, reason)])
     # -- openness -----------------------------------------------------------------------------------------
     detected = _detected_type(report)
     declared = vocab.normalize_file_type(resource.get("format"))
     fmt = detected or declared
     non_prop = fmt in vocab.NON_PROPRIETARY
     machine = fmt in vocab.MACHINE_READABLE
-    openness = _component("openness", _(N_("Ouverture du format")), 30, [
-        _item("non_proprietary", _(N_("Format non propriétaire")), 15 if non_prop else 0, 15,
+    openness = _component("openness", _(N_("Openness of the format")), 30, [
+        _item("non_proprietary", _(N_("Non-proprietary format")), 15 if non_prop else 0, 15,
               _(N_("format {fmt}")).format(fmt=fmt or "?") if non_prop else
-              _(N_("format {fmt} propriétaire ou inconnu")).format(fmt=fmt or "?")),
-        _item("machine_readable", _(N_("Format lisible par une machine")), 15 if machine else 0, 15,
-              _(N_("données exploitables par un logiciel")) if machine else
-              _(N_("le contenu doit être lu par une personne (PDF, image, page web…)"))),
+              _(N_("format {fmt} proprietary or unknown")).format(fmt=fmt or "?")),
+        _item("machine_readable", _(N_("Machine-readable format")), 15 if machine else 0, 15,
+              _(N_("data usable by software")) if machine else
+              _(N_("the content must be read by a person (PDF, image, web page…)"))),
     ])
     # -- metadata -----------------------------------------------------------------------------------------
     description = (resource.get("description") or "").strip()
-    m_items = [_item("description", _(N_("Description de la ressource")), 10 if len(description) >= 20 else 0, 10,
-                     _(N_("ressource décrite")) if len(description) >= 20 else _(N_("description absente ou trop courte")))]
+    m_items = [_item("description", _(N_("Description of the resource")), 10 if len(description) >= 20 else 0, 10,
+                     _(N_("resource described")) if len(description) >= 20 else _(N_("description missing "
+                                                                                    "or too short")))]
     if declared and detected and declared != detected:
-        m_items.append(_item("format", _(N_("Format indiqué")), 5, 10,
-                             _(N_("format déclaré {declared}, contenu {detected}")).format(declared=declared, detected=detected)))
+        m_items.append(_item("format", _(N_("Format given")), 5, 10,
+                             _(N_("format declared {declared}, content {detected}")).format(declared=declared, detected=detected)))
     else:
-        m_items.append(_item("format", _(N_("Format indiqué")), 10 if declared else 0, 10,
-                             _(N_("format indiqué")) if declared else _(N_("format non indiqué"))))
+        m_items.append(_item("format", _(N_("Format given")), 10 if declared else 0, 10,
+                             _(N_("format given")) if declared else _(N_("format not given"))))
     mime = resource.get("mimetype")
-    m_items.append(_item("mimetype", _(N_("Type de média")), 5 if vocab.is_iana_media_type(mime) else 0, 5,
-                         _(N_("type de média indiqué")) if vocab.is_iana_media_type(mime) else _(N_("type de média absent ou invalide"))))
+    m_items.append(_item("mimetype", _(N_("Media type")), 5 if vocab.is_iana_media_type(mime) else 0, 5,
+                         _(N_("media type given")) if vocab.is_iana_media_type(mime) else _(N_("media type missing or invalid"))))
     size = resource.get("size")
     has_size = isinstance(size, (int, float)) and size > 0 or (isinstance(size, str) and size.isdigit() and int(size) > 0)
-    m_items.append(_item("size", _(N_("Taille indiquée")), 5 if has_size else 0, 5,
-                         _(N_("taille indiquée")) if has_size else _(N_("taille non indiquée"))))
-    metadata = _component("metadata", _(N_("Métadonnées de la ressource")), 30, m_items)
+    m_items.append(_item("size", _(N_("Size given")), 5 if has_size else 0, 5,
+                         _(N_("size given")) if has_size else _(N_("size not given"))))
+    metadata = _component("metadata", _(N_("Metadata of the resource")), 30, m_items)
     return [avail, openness, metadata]
 
 
@@ -580,14 +581,14 @@ def score_dataset_data(resource_scores: list[dict[str, Any]]) -> dict[str, Any]:
     if not usable:
         total, key, label = 0, UNUSABLE[0], _(UNUSABLE[1])
         cap = {"band": UNUSABLE[0], "max": 0, "points": int(round(mean)), "kind": "unusable",
-               "reason": _(N_("tous les fichiers de données sont inutilisables"))}
+               "reason": _(N_("every data file is unusable"))}
     else:
         worst_band = worst.get("band") if worst.get("band") != UNUSABLE[0] else "insuffisant"
         top = BAND_TOP.get(worst_band, 100)
         total = int(round(mean))
         if total > top:
-            reason = (_(N_("plafonné à {max} parce qu'un fichier est inutilisable")) if worst.get("band") == UNUSABLE[0]
-                      else _(N_("plafonné à {max} parce que le moins bon fichier est « {band} »")))
+            reason = (_(N_("capped at {max} because a file is unusable")) if worst.get("band") == UNUSABLE[0]
+                      else _(N_('capped at {max} because the weakest file is "{band}"')))
             cap = {"band": worst_band, "max": top, "points": total, "kind": "worst-file",
                    "reason": reason.format(max=top, band=band_label(worst_band))}
             total = top

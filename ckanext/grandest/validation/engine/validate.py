@@ -28,9 +28,9 @@ from . import fastpath
 from . import schemas as schema_catalogue
 from .checks import advisory_checks, checks_from_schema
 from .fetch import FetchResult, fetch
-from .i18n import N_, _, ngettext
 from .limits import DEFAULT_LIMITS, Limits
-from .messages import PARTIAL_REASONS, STATUS_LABELS, fetch_error_message, is_impossible_date, render, render_error
+from .messages import (N_, PARTIAL_REASONS, STATUS_LABELS, _, fetch_error_message, is_impossible_date, ngettext, render,
+                       render_error)
 from .prescan import PrescanResult, looks_like_data_row, prescan
 
 log = logging.getLogger(__name__)
@@ -178,12 +178,13 @@ def _failed_fetch_report(fetched: FetchResult, started: float) -> dict[str, Any]
     report = _new_report(fetched.url, fetched.to_dict())
     code = fetched.error_code or "connection-error"
     report["status"] = "error"
-    report["status_label"] = _(STATUS_LABELS["error"])
+    error_label = STATUS_LABELS["error"]
+    report["status_label"] = _(error_label)
     entry = {
         "type": "fetch-error",
-        "title": _(N_("Fichier inaccessible")),
+        "title": _(N_("File not reachable")),
         "message": fetched.error_message or "",
-        "fix": _(N_("Vérifiez que le lien fonctionne dans un navigateur et qu'il mène directement au fichier.")),
+        "fix": _(N_("Check that the link works in a browser and that it leads straight to the file.")),
         "row": None,
         "column": None,
         "value": None,
@@ -194,7 +195,7 @@ def _failed_fetch_report(fetched: FetchResult, started: float) -> dict[str, Any]
     report["counts"] = {"fetch-error": 1}
     report["error_count"] = 1
     report["count_details"] = [{"type": "fetch-error", "title": entry["title"], "count": 1, "severity": "error"}]
-    report["summary"] = _(N_("Le fichier n'a pas pu être récupéré : {message}")).format(message=entry["message"])
+    report["summary"] = _(N_("The file could not be retrieved: {message}")).format(message=entry["message"])
     report["timings"]["total"] = round(time.monotonic() - started, 3)
     return report
 
@@ -544,9 +545,11 @@ def _validate_table(
         report["status"] = "valid"
     else:
         report["status"] = "structure-only"
-    if not table["complete"] and table.get("partial_reason") in ("error-limit", "time-limit"):
+    partial_reason = table.get("partial_reason")
+    if not table["complete"] and partial_reason in ("error-limit", "time-limit"):
+        reason = PARTIAL_REASONS[partial_reason]
         collector.add({"type": "validation-partial", "severity": "warning", "rowNumber": table.get("rows"),
-                       "reason": _(PARTIAL_REASONS[table["partial_reason"]])})
+                       "reason": _(reason)})
     _finish(report, collector, started, field_types)
 
 
@@ -782,32 +785,32 @@ def _summary(report: dict[str, Any]) -> str:
     errors = report.get("error_count", 0)
     if status == "rejected":
         first = report["errors"][0] if report["errors"] else {"title": "", "message": ""}
-        return _(N_("Le fichier n'a pas été vérifié : {title}. {message}")).format(
+        return _(N_("The file was not checked: {title}. {message}")).format(
             title=first["title"], message=first["message"]
         )
     if status == "not-tabular":
         first = report["warnings"][0] if report["warnings"] else {"message": ""}
         return first["message"]
     if status == "error":
-        return _(N_("La vérification n'a pas pu être menée."))
+        return _(N_("The check could not be carried out."))
     if rows == 0:
-        return _(N_("Le fichier ne contient aucune ligne de données (seulement la ligne d'en-tête)."))
-    lines = ngettext("{n} ligne de données", "{n} lignes de données", rows).format(n=f"{rows:,}".replace(",", " "))
+        return _(N_("The file holds no data row (only the header row)."))
+    lines = ngettext("{n} data row", "{n} data rows", rows).format(n=f"{rows:,}".replace(",", " "))
     schema = report.get("schema") or {}
     if status == "valid":
-        return _(N_("{lines} vérifiées : le fichier est conforme au schéma « {schema} ».")).format(
+        return _(N_('{lines} checked: the file conforms to the schema "{schema}".')).format(
             lines=lines, schema=schema.get("title") or schema.get("id") or ""
         )
     if status == "structure-only":
         return _(
-            N_("{lines} lues sans erreur de structure. Aucun schéma de données n'étant indiqué, le contenu des "
-               "colonnes n'a pas pu être vérifié : associez un schéma national pour une vérification complète.")
+            N_("{lines} read without structure errors. As no data schema is given, the content of the "
+               "columns could not be checked: link a national schema for a complete check.")
         ).format(lines=lines)
     bad = table.get("rows_with_errors", 0)
-    text = ngettext("{lines} vérifiées : {errors} erreur à corriger", "{lines} vérifiées : {errors} erreurs à corriger",
+    text = ngettext("{lines} checked: {errors} error to fix", "{lines} checked: {errors} errors to fix",
                     errors).format(lines=lines, errors=f"{errors:,}".replace(",", " "))
     if bad:
-        text += ngettext(" (sur {bad} ligne).", " (sur {bad} lignes).", bad).format(bad=f"{bad:,}".replace(",", " "))
+        text += ngettext(" (on {bad} row).", " (on {bad} rows).", bad).format(bad=f"{bad:,}".replace(",", " "))
     else:
         text += "."
     return text
