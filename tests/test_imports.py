@@ -17,7 +17,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ckanext" / "grandest"
 
 #: cycles still to break (issue #16, item 2), each as the sorted names of its modules
 KNOWN_CYCLES = {
-    ("ckanext.grandest.onboarding.mailer", "ckanext.grandest.onboarding.quota"),
     ("ckanext.grandest.validation.helpers", "ckanext.grandest.validation.jobs", "ckanext.grandest.validation.notify",
      "ckanext.grandest.validation.repairs", "ckanext.grandest.validation.scheduler"),
 }
