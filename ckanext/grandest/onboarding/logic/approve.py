@@ -33,6 +33,9 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
     tk.check_access("grandest_commune_request_approve", context, data_dict)
     data = validate(data_dict, schema.request_approve(), context)
     session = model.Session
+    # the site user first: made (and committed) the first time it is asked for, before any lock is taken
+    site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True,
+            "defer_commit": True}
     request = get_request(data["id"], for_update=True)
     if not workflow.can(request, "approve"):
         state = request.state
@@ -68,8 +71,6 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
     # control of the address) is made admin; else a new account is invited at the address; else (an unproven
     # account already uses the address) the organization waits for the requester to take charge of it through
     # their link.
-    site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True,
-            "defer_commit": True}
     bound = model.User.get(request.requester_user_id) if request.requester_user_id else None
     if bound is not None and bound.state != "active":
         bound = None
