@@ -68,7 +68,7 @@ class TestLedgerApi:
         assert filestore.resource_files().exists(location)
 
         model.Resource.get(res_id).url_type = ""  # replaced by a link
-        ledger.release(resource=res_id)
+        ledger.release(resources=[res_id])
         assert filestore.resource_files().exists(location)  # deleted once committed, not before
         model.Session.commit()
         assert _usage(org["id"]) == {"bytes_used": 0, "datasets_used": 1}

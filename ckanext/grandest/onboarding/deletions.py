@@ -121,6 +121,8 @@ def note_deletions(session: Any, flush_context: Any = None, instances: Any = Non
                 orgs.add(obj.owner_org)
         elif isinstance(obj, model.Group) and obj.is_organization:
             orgs.add(obj.id)
+    files = {obj.id for obj in session.deleted
+             if isinstance(obj, model.Resource) and obj.url_type == "upload" and obj.package_id in purged}
     for obj in session.dirty:
         if isinstance(obj, model.Package) and obj.state == "deleted" and obj.owner_org:
             if sa.inspect(obj).attrs.state.history.has_changes():
@@ -129,6 +131,7 @@ def note_deletions(session: Any, flush_context: Any = None, instances: Any = Non
         tx = ledger.Transaction.current(session)
         tx.deleted_packages |= purged
         tx.deleted_orgs |= orgs
+        tx.deleted_files |= files
 
 
 def release_noted(session: Any, flush_context: Any = None) -> None:
@@ -138,11 +141,11 @@ def release_noted(session: Any, flush_context: Any = None) -> None:
     tx = session.info.get(ledger.Transaction.KEY)
     if tx is None or not (tx.deleted_packages or tx.deleted_orgs):
         return
-    purged, orgs = sorted(tx.deleted_packages), sorted(tx.deleted_orgs)
-    tx.deleted_packages, tx.deleted_orgs = set(), set()
+    purged, files, orgs = sorted(tx.deleted_packages), sorted(tx.deleted_files), sorted(tx.deleted_orgs)
+    tx.deleted_packages, tx.deleted_files, tx.deleted_orgs = set(), set(), set()
     # the session listeners stay once installed: a process that unloads the plugin (tests) has no ledger
     if p.plugin_loaded("grandest_onboarding"):
-        ledger.release(datasets=purged, organizations=orgs)
+        ledger.release(datasets=purged, resources=files, organizations=orgs)
 
 
 def listen() -> None:

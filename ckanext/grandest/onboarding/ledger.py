@@ -9,9 +9,9 @@ file, measured while it was written (never the ``size`` a client sends). The API
   ``set_aside()``s the file it replaces and ``commit(written)``s the real size.
 * ``commit(package_id, owner_org=KEEP)``: a dataset was created or changed, or is about to move to ``owner_org``;
   what it adds beyond the organization's limits is refused (rolled back).
-* ``release(datasets=, resource=, organizations=, gone=)``: datasets deleted or purged (a purged dataset's files
-  deleted once committed), a file replaced by a link, organizations recounted from the records, every dataset
-  the ledger counts that no longer exists (``gone``). Called by :mod:`.deletions` (signals, model safety net).
+* ``release(datasets=, resources=, organizations=, gone=)``: datasets deleted or purged (a purged dataset's
+  files deleted once committed), files replaced by a link, organizations recounted from the records, every
+  dataset the ledger counts that no longer exists (``gone``). Called by :mod:`.deletions` (signals, safety net).
 * ``recompute(org_id, name, store, fix) -> Drift``: an organization's usage from the files in the store.
 * ``row(org_id)`` (display), ``set_limits(org_id, **changes)`` (tier and overrides; warnings re-checked).
 
@@ -74,6 +74,7 @@ class Transaction:
         self.mails: list[Callable[[], None]] = []  # sent once committed
         self.deleted_packages: set[str] = set()  # noted by the safety net (before_flush), released after the flush
         self.deleted_orgs: set[str] = set()
+        self.deleted_files: set[str] = set()  # upload resources purged with their dataset
 
     @classmethod
     def current(cls, session: Any = None) -> Transaction:
@@ -385,43 +386,40 @@ _GONE_SQL = """SELECT u.package_id FROM grandest_dataset_usage u WHERE u.organiz
                AND NOT EXISTS (SELECT 1 FROM package p WHERE p.id = u.package_id)"""
 
 
-def release(*, datasets: Iterable[str] = (), resource: str | None = None, organizations: Iterable[str] = (),
+def release(*, datasets: Iterable[str] = (), resources: Iterable[str] = (), organizations: Iterable[str] = (),
             gone: bool = False) -> None:
-    """Give back what is gone, in the current transaction (the caller commits). Plain SQL for what no longer
-    exists, so that it also runs inside a flush (the safety net of :mod:`.deletions`)."""
+    """Give back, in the current transaction (the caller commits): ``datasets`` deleted or purged (a purged one's
+    records go, its files are deleted once committed), the files of ``resources`` (replaced by a link, or purged
+    with their dataset), ``organizations`` recounted from the records, every dataset the ledger counts that no
+    longer exists (``gone``). What no longer exists is released in plain SQL: this also runs inside a flush (the
+    safety net of :mod:`.deletions`)."""
     run = model.Session.connection().execute
     ids = sorted({d for d in datasets if d})
     if gone:
         ids = sorted(set(ids) | {r[0] for r in run(sa.text(_GONE_SQL))})
     existing = {r[0] for r in run(sa.text("SELECT id FROM package WHERE id = ANY(:ids)"), {"ids": ids})} if ids else set()
     orgs = {o for o in organizations if o}
+    files = sorted({r for r in resources if r})
+    if files:
+        run(sa.text("DELETE FROM grandest_stored_file WHERE resource_id = ANY(:ids)"), {"ids": files})
+        existing |= {r[0] for r in run(sa.text("SELECT package_id FROM resource WHERE id = ANY(:ids)"),
+                                       {"ids": files})}
     purged = [i for i in ids if i not in existing]
-    if purged:  # their records go, their files are deleted once committed
-        for (resource_id,) in run(sa.text("DELETE FROM grandest_stored_file WHERE package_id = ANY(:ids) "
-                                          "RETURNING resource_id"), {"ids": purged}):
-            _delete_once_committed(resource_id)
+    if purged:
+        files += [r[0] for r in run(sa.text("DELETE FROM grandest_stored_file WHERE package_id = ANY(:ids) "
+                                            "RETURNING resource_id"), {"ids": purged})]
         orgs |= {r[0] for r in run(sa.text("DELETE FROM grandest_dataset_usage WHERE package_id = ANY(:ids) "
                                            "RETURNING organization_id"), {"ids": purged}) if r[0]}
-    if resource:
-        _release_file(resource)
+    for resource_id in sorted(set(files)):
+        _delete_once_committed(resource_id)
     for package_id in sorted(existing):
         _sync(package_id)
     if orgs:
-        if resource or existing:  # what _sync changed is written before the recount reads it
+        if existing:  # what _sync changed is written before the recount reads it
             model.Session.flush()
-        run_ids = sorted(orgs)
         for sql in _RECOUNT_SQL:
-            run(sa.text(sql), {"ids": run_ids})
+            run(sa.text(sql), {"ids": sorted(orgs)})
         Transaction.current().forget_rows()
-
-
-def _release_file(resource_id: str) -> None:
-    """An uploaded file replaced by a link: its size is forgotten now, the file deleted once committed."""
-    model.Session.query(StoredFile).filter(StoredFile.resource_id == resource_id).delete(synchronize_session=False)
-    _delete_once_committed(resource_id)
-    res = model.Session.get(model.Resource, resource_id)
-    if res is not None:
-        _sync(res.package_id)
 
 
 def _delete_once_committed(resource_id: str) -> None:

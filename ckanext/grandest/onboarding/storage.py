@@ -14,7 +14,7 @@ object storage, the bytes are streamed to it. Each upload goes through the ledge
 3. the file it replaces is set aside until the transaction commits (put back if it rolls back);
 4. the size the store holds is committed to the ledger (``grandest_stored_file``, the resource's ``size``).
 
-A file replaced by a link is released (``ledger.release(resource=...)``: deleted once committed).
+A file replaced by a link is released (``ledger.release(resources=...)``: deleted once committed).
 """
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class _QuotaWriter:
 
     def _clear(self, id: str) -> None:
         """The upload is replaced by a link: its file is released (deleted once committed)."""
-        ledger.release(resource=id)
+        ledger.release(resources=[id])
 
 
 def _close(stream: Any) -> None:
