@@ -42,17 +42,13 @@ from ckanext.grandest.common.i18n import N_
 
 from . import config as cfg
 from . import mailer
-from .limits import (QuotaExceeded, datasets_full_message, file_too_large_message, limits_of, org_title,
-                     storage_full_message, storage_needed_message, usage_ratios)
+from .limits import (COUNTED_STATES, KEEP, NOT_DATASETS, QuotaExceeded, counted_org, datasets_full_message,
+                     file_too_large_message, limits_of, org_title, storage_full_message, storage_needed_message,
+                     usage_ratios)
 from .model import DatasetUsage, OrgQuota, StoredFile
 
 log = logging.getLogger(__name__)
 
-COUNTED_STATES = ("active", "draft")
-#: package types that are not datasets (ckanext-harvest's sources)
-NOT_DATASETS = ("harvest",)
-#: ``commit(package_id)`` without ``owner_org``: the dataset stays where it is
-KEEP: Any = object()
 #: the error key of a refused upload (CKAN's own, for API clients); the forms' error summary shows it through
 #: ``_(key)`` (scheming's errors snippet), hence its French translation in our catalog ("Fichier")
 UPLOAD_ERROR_KEY = N_("upload")
@@ -194,16 +190,6 @@ def _usage_row(package_id: str) -> DatasetUsage | None:
         tx.usages[package_id] = (model.Session.query(DatasetUsage).filter(DatasetUsage.package_id == package_id)
                                  .populate_existing().one_or_none())
     return tx.usages[package_id]
-
-
-def counted_org(pkg: model.Package | None, target_org: Any = KEEP) -> str | None:
-    """The organization a dataset counts against (None: it counts nowhere)."""
-    if pkg is None:
-        return None
-    org = pkg.owner_org if target_org is KEEP else target_org
-    if not org or pkg.state not in COUNTED_STATES or (pkg.type or "dataset") in NOT_DATASETS:
-        return None
-    return org
 
 
 def _record_file(resource_id: str, package_id: str | None, size: int) -> None:

@@ -1,16 +1,25 @@
-"""Hosting quotas: an organization's limits (its tier, then its own overrides) and the French words of a refusal.
+"""Hosting quotas: what counts against an organization, its limits (its tier, then its own overrides) and the
+French words of a refusal.
 
 No state and no database writes here: the usage itself is kept by :mod:`.ledger`, the only module that changes it.
 """
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
 from . import config as cfg
 from .model import OrgQuota
+
+
+COUNTED_STATES = ("active", "draft")
+#: package types that are not datasets (ckanext-harvest's sources)
+NOT_DATASETS = ("harvest",)
+#: no new organization (``ledger.commit`` without ``owner_org``): the dataset stays where it is
+KEEP: Any = object()
 
 
 class QuotaExceeded(tk.ValidationError):
@@ -49,6 +58,16 @@ def limits_of(row: OrgQuota | None) -> Limits:
         if row.max_file_bytes is not None:
             file_ = row.max_file_bytes if row.max_file_bytes > 0 else None
     return Limits(tier=tier, max_storage_bytes=storage, max_datasets=datasets, max_file_bytes=file_)
+
+
+def counted_org(pkg: model.Package | None, target_org: Any = KEEP) -> str | None:
+    """The organization a dataset counts against (None: it counts nowhere)."""
+    if pkg is None:
+        return None
+    org = pkg.owner_org if target_org is KEEP else target_org
+    if not org or pkg.state not in COUNTED_STATES or (pkg.type or "dataset") in NOT_DATASETS:
+        return None
+    return org
 
 
 def usage_ratios(row: OrgQuota | None, limits: Limits | None = None) -> dict[str, float | None]:
