@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import threading
-import uuid
 
 import pytest
 
@@ -23,8 +22,8 @@ def _upload_resource(package_id: str) -> str:
     """A resource whose file is an upload, made through the model (the ledger is what is tested here)."""
     from ckan import model
 
-    res = model.Resource(id=str(uuid.uuid4()), package_id=package_id, url="donnees.csv", url_type="upload",
-                         state="active")
+    res = model.Resource(package_id=package_id, url="donnees.csv", url_type="upload")
+    res.state = "active"
     model.Session.add(res)
     model.Session.flush()
     return res.id
@@ -156,9 +155,13 @@ class TestLedgerApi:
         model.Session.commit()
         allowed: list[int] = []
 
+        errors: list[BaseException] = []
+
         def other_request() -> None:
             try:
                 allowed.append(ledger.reserve(second, second_ds["id"], 100 * MiB).allowed)
+            except BaseException as exc:  # shown by the assertion below
+                errors.append(exc)
             finally:
                 model.Session.rollback()
                 model.Session.remove()
@@ -167,14 +170,15 @@ class TestLedgerApi:
         thread = threading.Thread(target=other_request)
         thread.start()
         waiting = 0
-        for _ in range(100):
+        for _ in range(100):  # (the statistics of a transaction are a snapshot: cleared before each look)
+            model.Session.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
             waiting = model.Session.execute(sa.text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock'")).scalar()
             if waiting:
                 break
             time.sleep(0.1)
-        assert waiting == 1 and allowed == []
+        assert (waiting, allowed, errors) == (1, [], [])
         model.Session.commit()
         thread.join(timeout=10)
         assert allowed == [100]

@@ -157,6 +157,7 @@ def create_or_link(commune: Any, organization_id: str | None = None) -> tuple[di
     # the site user was made admin by core: the organization belongs to the commune, not to the robot (through
     # the model: core's member_delete commits)
     site_user = model.User.get(context["user"])
+    model.Session.flush()  # CKAN's session does not autoflush: core's membership is pending
     for member in model.Session.query(model.Member).filter(
             model.Member.group_id == org_dict["id"], model.Member.table_name == "user",
             model.Member.table_id == (site_user.id if site_user is not None else ""), model.Member.state == "active"):
