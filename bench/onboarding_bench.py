@@ -18,7 +18,7 @@ level, and the ratio grandest / stock (target <= 1.05x, constant as the organiza
 
 Stock and grandest alternate in blocks of ``--block`` calls in the same process. For the stock blocks the plugin
 is unloaded AND its SQLAlchemy session hooks (after_commit, after_transaction_end, before_flush,
-after_flush_postexec, attached by ``storage.listen()``) are removed, so that stock pays none of its work; they
+after_flush_postexec, attached by ``ledger.listen()`` and ``deletions.listen()``) are removed, so that stock pays none of its work; they
 are attached again for the grandest blocks (issue #15).
 
 The plugin's own work is timed along its whole path in each grandest call: the quota uploader's ``upload()``
@@ -119,9 +119,9 @@ def child(levels: list[int], samples: int, block: int) -> dict:
 
     from ckan import model
     from ckan.lib import uploader as uploader_mod
+    from ckanext.grandest.onboarding import deletions as deletions_mod
+    from ckanext.grandest.onboarding import ledger as ledger_mod
     from ckanext.grandest.onboarding import plugin as plugin_mod
-    from ckanext.grandest.onboarding import quota as quota_mod
-    from ckanext.grandest.onboarding import storage as storage_mod
 
     ledger_time = {"s": 0.0, "depth": 0}  # the plugin's path (grandest side)
     upload_time = {"s": 0.0, "depth": 0}  # the uploader's upload() (both sides)
@@ -141,7 +141,7 @@ def child(levels: list[int], samples: int, block: int) -> dict:
         return wrapper
 
     # IPackageController / IResourceController hooks of the plugin
-    for name in ("create", "edit", "delete", "before_resource_create"):
+    for name in ("create", "edit", "before_resource_create"):
         setattr(plugin_mod.OnboardingPlugin, name, timed(getattr(plugin_mod.OnboardingPlugin, name), ledger_time))
 
     # the uploaders: CKAN's (stock) and ours (grandest), whichever the version and storage pick
@@ -158,15 +158,17 @@ def child(levels: list[int], samples: int, block: int) -> dict:
 
     uploader_mod.get_resource_uploader = get_timed_uploader
 
-    # the session hooks: attached by the plugin's configure(); replaced by timed ones, attached for the grandest
-    # blocks only
-    hooks = [("after_commit", storage_mod._after_commit), ("after_transaction_end", storage_mod._after_transaction_end),
-             ("before_flush", quota_mod.note_deletions), ("after_flush_postexec", quota_mod.recount_noted)]
-    for ev, fn in hooks:
+    # the session hooks: attached by the plugin's configure(); replaced by timed ones (in their modules, so that a
+    # later configure() attaches the timed ones), attached for the grandest blocks only
+    hooks = [(ledger_mod, "after_commit", "_after_commit"), (ledger_mod, "after_transaction_end", "_after_transaction_end"),
+             (deletions_mod, "before_flush", "note_deletions"), (deletions_mod, "after_flush_postexec", "release_noted")]
+    timed_hooks = []
+    for mod, ev, attr in hooks:
+        fn = getattr(mod, attr)
         if event.contains(model.Session, ev, fn):
             event.remove(model.Session, ev, fn)
-    timed_hooks = [(ev, timed(fn, ledger_time, flush=False)) for ev, fn in hooks]
-    storage_mod._listening = True  # a later configure() must not attach the untimed ones again
+        setattr(mod, attr, timed(fn, ledger_time, flush=False))
+        timed_hooks.append((ev, getattr(mod, attr)))
 
     def hooks_on(on: bool) -> None:
         for ev, fn in timed_hooks:

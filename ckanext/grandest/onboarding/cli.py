@@ -79,7 +79,7 @@ def expire() -> None:
 def quota_(organization: str, tier: str | None, max_storage_mb: str | None, max_datasets: str | None,
            max_file_mb: str | None) -> None:
     """Show, or set, an organization's tier and limits."""
-    from .quota import human_size
+    from .limits import human_size
 
     changes = {k: v for k, v in (("tier", tier), ("max_storage_mb", max_storage_mb),
                                  ("max_datasets", max_datasets), ("max_file_mb", max_file_mb)) if v is not None}

@@ -75,7 +75,7 @@ def grandest_onboarding_dataset_quota(package_id_or_name: str | None) -> dict[st
 
 
 def grandest_onboarding_human_size(n: int | None) -> str:
-    from .quota import human_size
+    from .limits import human_size
 
     return human_size(n)
 

@@ -15,6 +15,7 @@ from ckan import model
 from ckanext.grandest.common import mail as common_mail
 
 from . import config as cfg
+from .limits import human_size
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,6 @@ def org_admins(org_id: str) -> list[tuple[str, str]]:
 
 def prepare_usage_warning(ledger: Any, limits: Any, kinds: list[str]) -> Payload:
     """Everything needed to send the 80% warning after commit (no database access then)."""
-    from . import quota
-
     org = model.Session.get(model.Group, ledger.organization_id)
     if org is None:
         return []
@@ -106,8 +105,8 @@ def prepare_usage_warning(ledger: Any, limits: Any, kinds: list[str]) -> Payload
         if _can_build_urls() else "",
         "storage": "storage" in kinds,
         "datasets": "datasets" in kinds,
-        "bytes_used": quota.human_size(ledger.bytes_used),
-        "bytes_max": quota.human_size(limits.max_storage_bytes),
+        "bytes_used": human_size(ledger.bytes_used),
+        "bytes_max": human_size(limits.max_storage_bytes),
         "datasets_used": ledger.datasets_used,
         "datasets_max": limits.max_datasets,
         "percent": cfg.warning_percent(),

@@ -120,9 +120,10 @@ def create_or_link(commune: Any, organization_id: str | None = None) -> tuple[di
     """The commune's organization dict, and whether it was created now.
 
     An organization already linked (``organization_id``, or one whose ``insee_code`` is the commune's) is
-    completed with the referential's fields it lacks; otherwise a new one is created and filled.
+    completed with the referential's fields it lacks; otherwise a new one is created and filled. Nothing is
+    committed: the caller's transaction (the approval) commits or rolls back all of it.
     """
-    context = _site_context()
+    context = dict(_site_context(), defer_commit=True)
     fields = fields_from_referential(commune)
     org = model.Group.get(organization_id) if organization_id else None
     if org is None or org.state != "active":
@@ -153,12 +154,15 @@ def create_or_link(commune: Any, organization_id: str | None = None) -> tuple[di
     }
     _with_fields(data, fields)
     org_dict = tk.get_action("organization_create")(dict(context), data)
-    # the site user was made admin by core: the organization belongs to the commune, not to the robot
-    try:
-        tk.get_action("organization_member_delete")(dict(context), {"id": org_dict["id"],
-                                                                    "username": context["user"]})
-    except Exception:  # pragma: no cover - nothing to clean
-        pass
+    # the site user was made admin by core: the organization belongs to the commune, not to the robot (through
+    # the model: core's member_delete commits)
+    site_user = model.User.get(context["user"])
+    model.Session.flush()  # CKAN's session does not autoflush: core's membership is pending
+    for member in model.Session.query(model.Member).filter(
+            model.Member.group_id == org_dict["id"], model.Member.table_name == "user",
+            model.Member.table_id == (site_user.id if site_user is not None else ""), model.Member.state == "active"):
+        member.delete()
+    org_dict["users"] = [u for u in org_dict.get("users") or [] if u.get("name") != context["user"]]
     return org_dict, True
 
 

@@ -17,13 +17,10 @@ from ckanext.grandest.common.i18n import GrandestTranslation
 
 
 def _actions() -> dict[str, Any]:
-    """Our actions (guarded against malformed input), plus ckanext-harvest's deletions recounted when the
-    harvest plugin is loaded."""
-    actions = guarded_actions("ckanext.grandest.onboarding.logic.action")()
-    if p.plugin_loaded("harvest"):
-        from .logic import harvest_chain
-
-        actions.update(harvest_chain.actions())
+    """Our actions (guarded against malformed input) and the core actions we chain."""
+    actions: dict[str, Any] = {}
+    for module in ("action", "approve", "quota_actions", "core_overrides"):
+        actions.update(guarded_actions(f"ckanext.grandest.onboarding.logic.{module}")())
     return actions
 
 
@@ -65,10 +62,11 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     def configure(self, config_: Any) -> None:
         from ckanext.grandest.common.secrets import refuse_sample_secrets
 
-        from . import storage
+        from . import deletions, ledger
 
         refuse_sample_secrets(config_)
-        storage.listen()
+        ledger.listen()
+        deletions.listen()
 
     # IConfigDeclaration: our options, plus the shared regional-admins option (declared once whichever
     # grandest plugins are loaded)
@@ -78,12 +76,13 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
         declaration.load_dict(yaml.safe_load(source.read_text(encoding="utf-8")))
         roles.declare_config(declaration, key)
 
-    # ISignal: whoever just chose a password from their email link (CKAN's invitation or reset) is logged in
+    # ISignal: whoever just chose a password from their email link (CKAN's invitation or reset) is logged in;
+    # deletions reach the quota ledger (deletions.py)
 
     def get_signal_subscriptions(self) -> dict[Any, Any]:
-        from . import views
+        from . import deletions, views
 
-        return {tk.signals.perform_password_reset: [views.log_in_after_password]}
+        return {tk.signals.perform_password_reset: [views.log_in_after_password], **deletions.subscriptions()}
 
     # IResourceController: an empty resource (no file, no link, no name) is refused; a file sent without a name is
     # named after the file
@@ -105,19 +104,15 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     def get_uploader(self, upload_to: str, old_filename: str | None) -> Any:
         return None
 
-    # IPackageController: keep the ledger in step with each dataset (same transaction)
+    # IPackageController: a dataset created or changed is brought in line in the ledger (same transaction; over
+    # the limits: refused). Deletions arrive through deletions.py.
 
     def create(self, entity: Any) -> None:
-        from . import quota
+        from . import ledger
 
-        quota.sync_dataset(entity.id)
+        ledger.commit(entity.id)
 
     def edit(self, entity: Any) -> None:
-        from . import quota
+        from . import ledger
 
-        quota.sync_dataset(entity.id, if_stale=True)
-
-    def delete(self, entity: Any) -> None:
-        from . import quota
-
-        quota.sync_dataset(entity.id, removing=True, enforce=False)
+        ledger.commit(entity.id)

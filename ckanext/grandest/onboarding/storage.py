@@ -5,199 +5,60 @@ CKAN's uploaders check only the global ``ckan.max_resource_size`` (or the storag
 keeps resource files in (:mod:`ckanext.grandest.common.filestore`): :class:`QuotaResourceUpload` for
 ``ckan.storage_path`` (CKAN 2.11, and 2.12 without configured storages), ``QuotaStorageUpload`` (from
 :func:`storage_uploader_class`) for CKAN 2.12's configured resource storage — a local disk or an S3-compatible
-object storage, the bytes are streamed to it:
+object storage, the bytes are streamed to it. Each upload goes through the ledger (:mod:`.ledger`):
 
-1. it locks the organization's ledger row (see :mod:`.quota`) and works out how many bytes this file may
-   take: the smallest of the global maximum, the tier's maximum per file and the storage left (the file it
-   replaces, if any, counts as free);
-2. it refuses at once a stream that is already known to be too long (its length as received, not as claimed),
-   and otherwise writes it counting bytes, stopping as soon as the allowance is passed: the partial file is
-   removed from the store, the transaction is rolled back and the user gets a message saying what is full and
-   what to do;
-3. a file it replaces is kept aside in the store until the transaction commits (put back if it rolls back),
-   and a new file is removed if the transaction rolls back: nothing already stored is touched by a refused or
-   failed request;
-4. it records the size the store holds (``grandest_stored_file`` and the resource's ``size``) and updates the
-   ledger.
+1. ``ledger.reserve`` locks the organization's ledger row and works out how many bytes this file may take;
+2. a stream already known to be too long (its length as received, not as claimed) is refused at once; otherwise
+   it is written counting bytes, stopping as soon as the allowance is passed: the reservation refuses, which
+   rolls the transaction back (the partial file is removed from the store) and tells the user what is full;
+3. the file it replaces is set aside until the transaction commits (put back if it rolls back);
+4. the size the store holds is committed to the ledger (``grandest_stored_file``, the resource's ``size``).
+
+A file replaced by a link is released (``ledger.release(resources=...)``: deleted once committed).
 """
 from __future__ import annotations
 
 import logging
 import os
-import uuid
 from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ckan import model
 from ckan.lib.uploader import ResourceUpload
 from ckan.plugins import toolkit as tk
 
 from ckanext.grandest.common import compat, filestore
-from ckanext.grandest.common.i18n import N_
 
 from . import config as cfg
-from . import quota
-from .model import StoredFile
+from . import ledger
+from .ledger import UPLOAD_ERROR_KEY
 
 log = logging.getLogger(__name__)
-
-#: the error key of a refused upload (CKAN's own, for API clients); the forms' error summary shows it through
-#: ``_(key)`` (scheming's errors snippet), hence its French translation in our catalog ("Fichier")
-UPLOAD_ERROR_KEY = N_("upload")
-
-FILE_OPS_KEY = "grandest_onboarding_file_ops"
-
-
-# --- files tied to the transaction ------------------------------------------------------------------------
-# Each operation names its store (common.filestore: the local disk or a configured file storage) and a location
-# in it.
-
-def _ops(session: Any) -> list[tuple[str, Any, str, str | None]]:
-    return session.info.setdefault(FILE_OPS_KEY, [])
-
-
-def register_new(files: Any, location: str) -> None:
-    """A file written by this transaction: removed if the transaction does not commit."""
-    _ops(model.Session()).append(("new", files, location, None))
-
-
-def register_replaced(files: Any, location: str, backup: str) -> None:
-    """``location`` was moved to ``backup``: put back if the transaction does not commit, else deleted."""
-    _ops(model.Session()).append(("replaced", files, location, backup))
-
-
-def register_delete(files: Any, location: str) -> None:
-    """Delete ``location`` once the transaction commits (kept if it rolls back)."""
-    _ops(model.Session()).append(("delete", files, location, None))
-
-
-def _remove(files: Any, location: str | None) -> None:
-    if not location:
-        return
-    try:
-        files.remove(location)
-    except Exception as exc:  # pragma: no cover - permissions, storage down...
-        log.warning("could not remove %s from the %s store: %s", location, files.kind, exc)
-
-
-def _after_commit(session: Any) -> None:
-    ops = session.info.pop(FILE_OPS_KEY, None) or []
-    for kind, files, location, backup in ops:
-        if kind == "replaced":
-            _remove(files, backup)
-        elif kind == "delete":
-            _remove(files, location)
-    callbacks = session.info.pop(quota.AFTER_COMMIT_KEY, None) or []
-    for callback in callbacks:
-        try:
-            callback()
-        except Exception:  # never let an email break the request that already committed
-            log.exception("grandest_onboarding: after-commit task failed")
-
-
-def _after_transaction_end(session: Any, transaction: Any) -> None:
-    if transaction.parent is not None:
-        return
-    quota.forget_transaction(session)  # the locks are gone: forget what was read under them
-    session.info.pop(quota.RECOUNT_KEY, None)
-    session.info.pop(quota.AFTER_COMMIT_KEY, None)
-    ops = session.info.pop(FILE_OPS_KEY, None) or []
-    for kind, files, location, backup in reversed(ops):
-        if kind == "new":
-            _remove(files, location)
-        elif kind == "replaced" and backup:
-            try:
-                files.remove(location)  # what the rolled-back request wrote there
-                files.move(backup, location)
-            except Exception as exc:  # pragma: no cover
-                log.error("could not restore %s from %s: %s", location, backup, exc)
-
-
-_listening = False
-
-
-def listen() -> None:
-    """Attach the commit/rollback hooks to CKAN's session (idempotent)."""
-    global _listening
-    if _listening:
-        return
-    event.listen(model.Session, "after_commit", _after_commit)
-    event.listen(model.Session, "after_transaction_end", _after_transaction_end)
-    event.listen(model.Session, "before_flush", quota.note_deletions)
-    event.listen(model.Session, "after_flush_postexec", quota.recount_noted)
-    _listening = True
 
 
 # --- the uploaders --------------------------------------------------------------------------------------
 
 class _QuotaWriter:
-    """What both uploaders share: the allowance under the organization's locks, the limited write, the backup of
-    a replaced file, the size records."""
+    """What both uploaders share: the reservation, the limited write, the storage's failures in French."""
 
     grandest_package_id: str | None
 
-    def _refuse(self, message: str, kind: str) -> None:
-        model.Session.rollback()
-        raise quota.QuotaExceeded(UPLOAD_ERROR_KEY, message, kind)
-
     def _store(self, files: Any, location: str, id: str, max_size: int, source: Any,
                content_type: str | None) -> None:
-        session = model.Session
-        resource = session.get(model.Resource, id)
-        package_id = resource.package_id if resource is not None else self.grandest_package_id
-        pkg = session.get(model.Package, package_id) if package_id else None
-        org_id = quota.counted_org(pkg)
-
-        allowed = int(max_size) * cfg.MiB
-        kind = "global"
-        limit_value = allowed
-        ledger = None
-        if org_id and pkg is not None:
-            quota.lock_package(pkg.id)
-            ledger = quota.lock(org_id)
-            limits = quota.limits_of(ledger)
-            if limits.max_file_bytes is not None and limits.max_file_bytes < allowed:
-                allowed, kind, limit_value = limits.max_file_bytes, "file", limits.max_file_bytes
-            if limits.max_storage_bytes is not None:
-                usage = quota.usage_row(pkg.id)
-                old = session.get(StoredFile, id)
-                freed = int(old.bytes) if old is not None and usage is not None and usage.organization_id == org_id \
-                    and resource is not None and resource.state == "active" else 0
-                left = limits.max_storage_bytes - int(ledger.bytes_used) + freed
-                if left < allowed:
-                    allowed, kind = max(0, left), "storage"
-
-        def message(size: int | None) -> str:
-            if kind == "storage" and ledger is not None:
-                limits = quota.limits_of(ledger)
-                assert limits.max_storage_bytes is not None
-                return quota.storage_full_message(quota.org_title(org_id), int(ledger.bytes_used),
-                                                  limits.max_storage_bytes, size)
-            return quota.file_too_large_message(size, limit_value)
-
+        reservation = ledger.reserve(id, self.grandest_package_id, int(max_size) * cfg.MiB)
         # the length of what the server received (never the client's claim): too long is refused at once
         length = filestore.stream_length(source)
-        if length is not None and length > allowed:
+        if length is not None and length > reservation.allowed:
             _close(source)
-            self._refuse(message(length), kind)
+            reservation.refuse(length)
 
-        # a file this one replaces is kept aside until the transaction commits; every call to the store is inside
-        # the failure handling (an unreachable S3 endpoint fails on the first HEAD, before any byte is sent)
-        reader = filestore.LimitedReader(source, allowed)
+        # every call to the store is inside the failure handling (an unreachable S3 endpoint fails on the first
+        # HEAD, before any byte is sent)
+        reader = filestore.LimitedReader(source, reservation.allowed)
         try:
-            backup = None
-            if files.exists(location):
-                backup = f"{location}.grandest-{uuid.uuid4().hex[:12]}"
-                files.move(location, backup)
-                register_replaced(files, location, backup)
-            else:
-                register_new(files, location)
+            reservation.set_aside(files, location)
             written = files.write(location, reader, length, content_type)
         except filestore.TooLarge:
-            self._refuse(message(None), kind)  # the rollback removes the partial file, restores the old one
+            reservation.refuse(None)  # the rollback removes the partial file, restores the old one
         except _storage_errors() as err:
             model.Session.rollback()
             log.warning("grandest_onboarding: the storage refused %s: %s", location, err)
@@ -220,28 +81,11 @@ class _QuotaWriter:
             raise
         finally:
             _close(source)
-        if written > allowed:  # a storage that kept more than it was sent: never count past the allowance
-            self._refuse(message(written), kind)
+        reservation.commit(written)
 
-        session.execute(
-            pg_insert(StoredFile.__table__)
-            .values(resource_id=id, package_id=package_id, bytes=written, modified=sa.func.now())
-            .on_conflict_do_update(index_elements=["resource_id"],
-                                   set_={"bytes": written, "package_id": package_id, "modified": sa.func.now()})
-        )
-        if resource is not None:
-            resource.size = written  # the real size, whatever the client claimed
-        if package_id:
-            quota.sync_dataset(package_id, enforce=False)
-
-    def _clear(self, files: Any, location: str, id: str) -> None:
-        """The upload is replaced by a link: forget its size now, delete the file once committed."""
-        model.Session.query(StoredFile).filter(StoredFile.resource_id == id).delete(synchronize_session=False)
-        resource = model.Session.get(model.Resource, id)
-        if resource is not None:
-            quota.mark_stale(resource.package_id)  # the edit hook that follows must recount
-        if files.exists(location):
-            register_delete(files, location)
+    def _clear(self, id: str) -> None:
+        """The upload is replaced by a link: its file is released (deleted once committed)."""
+        ledger.release(resources=[id])
 
 
 def _close(stream: Any) -> None:
@@ -294,7 +138,7 @@ class QuotaResourceUpload(_QuotaWriter, ResourceUpload):
             os.makedirs(self.get_directory(id), exist_ok=True)
             self._store(files, self.get_path(id), id, max_size, self.upload_file, None)
         elif self.clear:
-            self._clear(files, self.get_path(id), id)
+            self._clear(id)
 
 
 def storage_uploader_class() -> type | None:
@@ -321,7 +165,7 @@ def storage_uploader_class() -> type | None:
                     self._store(files, location, id, max_size, self.upload_file.stream,
                                 self.upload_file.content_type)
                 elif self.clear:
-                    self._clear(files, location, id)
+                    self._clear(id)
 
         _StorageUpload = QuotaStorageUpload
     return _StorageUpload
