@@ -33,7 +33,7 @@ writes, and why (data.gouv.fr's reading: its importer, udata's ``udata/core/data
 * every object typed with the class the DCAT-AP 3 SHACL shapes expect (zero violations without inference);
 * W3C DQV quality measurements when grandest_validation is enabled (``quality.py``).
 
-Parsing is delegated to ``ckanext.grandest.dcat.parse.parse_dataset`` (written by the harvesting side).
+Parsing is delegated to :func:`ckanext.grandest.dcat.parse.parse_dataset` (the package ``dcat/parse/``).
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import publisher_uri_organization_fallback, resource_uri
 
-from . import config, mapping
+from . import config, mapping, parse
 from .quality import make_scores, schema_checks
 from .records import last_modification, organizations
 from .vocab import (ADMS, DCAT, DCT, DQV, FOAF, GSP, HYDRA, LOCN, NAMESPACES, NS, OA, OWL, PROV, RDF, RDFS,  # noqa: F401
@@ -63,18 +63,12 @@ PUBLISHER_TYPE_SCHEME = URIRef("http://purl.org/adms/publishertype/1.0")
 
 
 class GrandEstDCATAPProfile(EuropeanDCATAP3Profile):
-    """DCAT-AP 3 profile of DataGrandEst (export) + Grand Est schema parsing (``parse.py``)."""
+    """DCAT-AP 3 profile of DataGrandEst (export) + Grand Est schema parsing (``parse/``)."""
 
     # ------------------------------------------------------------------------------------------------
     # parsing
     # ------------------------------------------------------------------------------------------------
     def parse_dataset(self, dataset_dict: dict, dataset_ref: Any) -> dict:
-        try:
-            from ckanext.grandest.dcat import parse
-        except ModuleNotFoundError as e:  # pragma: no cover - parse.py ships with the plugin
-            if e.name != "ckanext.grandest.dcat.parse":
-                raise
-            return super().parse_dataset(dataset_dict, dataset_ref)
         return parse.parse_dataset(self, dataset_dict, dataset_ref)
 
     # ------------------------------------------------------------------------------------------------
