@@ -28,14 +28,14 @@ import ckan.plugins.toolkit as tk
 from . import config
 from .records import organizations
 
-#: extension -> (rdflib format, Content-Type)
-FORMATS: dict[str, tuple[str, str]] = {
-    "ttl": ("turtle", "text/turtle; charset=utf-8"),
-    "rdf": ("xml", "application/rdf+xml; charset=utf-8"),
-    "xml": ("xml", "application/rdf+xml; charset=utf-8"),
-    "jsonld": ("json-ld", "application/ld+json"),
-    "n3": ("n3", "text/n3; charset=utf-8"),
-    "nt": ("nt", "application/n-triples; charset=utf-8"),
+#: extension -> Content-Type (the rdflib format of an extension is ``rdflib.util.guess_format(ext)``)
+FORMATS: dict[str, str] = {
+    "ttl": "text/turtle; charset=utf-8",
+    "rdf": "application/rdf+xml; charset=utf-8",
+    "xml": "application/rdf+xml; charset=utf-8",
+    "jsonld": "application/ld+json",
+    "n3": "text/n3; charset=utf-8",
+    "nt": "application/n-triples; charset=utf-8",
 }
 FEED_FORMATS = ("ttl", "rdf", "xml", "jsonld", "n3")
 SORT = "metadata_created asc, id asc"

@@ -24,7 +24,7 @@ def _text_error(status: int, message: str) -> Response:
 
 
 def catalog_feed(fmt: str) -> Response:
-    content_type = pages.FORMATS[fmt][1]
+    content_type = pages.FORMATS[fmt]
     args: dict[str, Any] = tk.request.args.to_dict()
     try:
         pages.parse_request(fmt, args)
