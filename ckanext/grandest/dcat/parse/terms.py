@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import isodate
+
 from ckanext.grandest.common.referential import fold
 from ckanext.grandest.metadata import vocabularies as voc
 
@@ -43,12 +45,27 @@ _FREQ_ALIASES: dict[str, str] = {
     "horaire": "HOURLY", "bimensuel": "MONTHLY_2", "bimensuelle": "MONTHLY_2",
     "toutesles2semaines": "BIWEEKLY", "tous les ans": "ANNUAL",
 }
-_ISO_DURATIONS = {
-    "PT1H": "HOURLY", "PT12H": "DAILY_2", "P1D": "DAILY", "P0.5D": "DAILY_2", "P1W": "WEEKLY", "P7D": "WEEKLY",
-    "P2W": "BIWEEKLY", "P14D": "BIWEEKLY", "P1M": "MONTHLY", "P0.5M": "MONTHLY_2", "P2M": "BIMONTHLY",
-    "P3M": "QUARTERLY", "P4M": "ANNUAL_3", "P6M": "ANNUAL_2", "P1Y": "ANNUAL", "P12M": "ANNUAL",
-    "P2Y": "BIENNIAL", "P3Y": "TRIENNIAL", "P5Y": "QUINQUENNIAL",
+_HOUR, _DAY = 3600, 86400
+#: ISO 8601 durations, as (months, seconds) -> EU frequency code (P1Y = P12M, P1W = P7D, P0.5D = PT12H...)
+_DURATIONS = {
+    (0, _HOUR): "HOURLY", (0, 12 * _HOUR): "DAILY_2", (0, _DAY): "DAILY", (0, 7 * _DAY): "WEEKLY",
+    (0, 14 * _DAY): "BIWEEKLY", (0.5, 0): "MONTHLY_2", (1, 0): "MONTHLY", (2, 0): "BIMONTHLY", (3, 0): "QUARTERLY",
+    (4, 0): "ANNUAL_3", (6, 0): "ANNUAL_2", (12, 0): "ANNUAL", (24, 0): "BIENNIAL", (36, 0): "TRIENNIAL",
+    (60, 0): "QUINQUENNIAL",
 }
+
+
+def _duration_code(text: str) -> str | None:
+    """The frequency code of an ISO 8601 duration (read by isodate), None if it is not one of the list's."""
+    try:
+        duration = isodate.parse_duration(text)
+    except (ValueError, ArithmeticError):  # isodate.ISO8601Error is a ValueError
+        return None
+    if isinstance(duration, isodate.Duration):
+        months, seconds = duration.years * 12 + duration.months, duration.tdelta.total_seconds()
+    else:
+        months, seconds = 0, duration.total_seconds()
+    return _DURATIONS.get((months, seconds))
 
 
 def match_frequency(text: str | None) -> str | None:
@@ -62,8 +79,9 @@ def match_frequency(text: str | None) -> str | None:
     iso = text.upper()
     if iso.startswith("R/"):
         iso = iso[2:]
-    if iso in _ISO_DURATIONS:
-        return voc.FREQUENCY_BASE + _ISO_DURATIONS[iso]
+    code = _duration_code(iso) if iso.startswith("P") else None
+    if code:
+        return voc.FREQUENCY_BASE + code
     last = text.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     for candidate in (last, text):
         term = voc.FREQUENCIES.find(candidate)
