@@ -11,6 +11,7 @@ from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.utils import publisher_uri_organization_fallback, resource_uri
 
 from . import config
+from .quality import Scores
 from .values import path_segment
 from .vocab import NAMESPACES
 
@@ -18,7 +19,7 @@ from .vocab import NAMESPACES
 class GraphState:
     """What is shared by all datasets written in one graph (one feed page)."""
 
-    def __init__(self, quality: Any, chunked: bool = False) -> None:
+    def __init__(self, quality: Scores | None, chunked: bool = False) -> None:
         #: the page is written one small graph per dataset: what was written is known from this state only
         self.chunked = chunked
         self.places: set[str] = set()
