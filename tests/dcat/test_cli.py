@@ -6,12 +6,12 @@ import json
 import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, Namespace
+from rdflib.util import guess_format
 
 from tests.dcat.conftest import commune_org, minimal_dataset, rich_dataset
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
-RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_export_whole_catalog(app, cli, catalog, tmp_path, fmt):
     result = run(app, cli, ["dcat", "export", str(target), "--format", fmt, "--page-size", "3"])
     assert result.exit_code == 0, result.output
     assert "7" in result.output  # 7 datasets, said at the end
-    g = Graph().parse(target, format=RDFLIB[fmt])
+    g = Graph().parse(target, format=guess_format(fmt))
     ids = {str(g.value(d, DCT.identifier)) for d in g.subjects(RDF.type, DCAT.Dataset)}
     assert ids == {d["id"] for d in catalog}
     catalogs = list(g.subjects(RDF.type, DCAT.Catalog))

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, Namespace
+from rdflib.util import guess_format
 
 from tests.dcat import udata_reader
 from tests.dcat.conftest import commune_org, create_dataset, minimal_dataset
@@ -19,11 +20,10 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 BASE = "http://test.datagrandest.example"
 TYPES = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "xml": "application/rdf+xml",
          "jsonld": "application/ld+json", "n3": "text/n3"}
-RDFLIB = {"ttl": "turtle", "rdf": "xml", "xml": "xml", "jsonld": "json-ld", "n3": "n3"}
 
 
 def parse(resp, fmt: str) -> Graph:
-    return Graph().parse(data=resp.body, format=RDFLIB[fmt])
+    return Graph().parse(data=resp.body, format=guess_format(fmt))
 
 
 def ids_of(g: Graph) -> list[str]:

@@ -1,4 +1,4 @@
-"""Pure parsing of DCAT / DCAT-AP / GeoDCAT-AP records into the Grand Est schema (ckanext/grandest/dcat/parse.py).
+"""Pure parsing of DCAT / DCAT-AP / GeoDCAT-AP records into the Grand Est schema (ckanext/grandest/dcat/parse/).
 
 The feeds are the ones the harvesting tests serve (tests/harvest/feeds/), in the shapes real portals emit:
 CKAN + ckanext-dcat, udata (data.gouv.fr), OpenDataSoft, GeoNetwork (GeoDCAT-AP), a paged JSON-LD catalog.
@@ -213,7 +213,7 @@ def test_paged_jsonld_catalog_with_remote_context():
     ([], (None, None)),
 ])
 def test_licences(values, expected):
-    from ckanext.grandest.dcat.parse import match_licence
+    from ckanext.grandest.dcat.parse.licences import match_licence
 
     assert match_licence(values) == expected
 
@@ -227,7 +227,7 @@ def test_licences(values, expected):
     (EU + "frequency/15MIN", "UPDATE_CONT"), ("n'importe quoi", None), ("", None),
 ])
 def test_frequencies(text, code):
-    from ckanext.grandest.dcat.parse import match_frequency
+    from ckanext.grandest.dcat.parse.terms import match_frequency
 
     assert match_frequency(text) == (EU + "frequency/" + code if code else None)
 
@@ -239,7 +239,7 @@ def test_frequencies(text, code):
     ("Santé", "HEAL"), ("Culture, Patrimoine", "EDUC"), ("https://example.org/theme/x", None), ("zzz", None),
 ])
 def test_themes(text, code):
-    from ckanext.grandest.dcat.parse import match_theme
+    from ckanext.grandest.dcat.parse.terms import match_theme
 
     assert match_theme(text) == (EU + "data-theme/" + code if code else None)
 
@@ -251,7 +251,7 @@ def test_themes(text, code):
     ("/2020-06-30", (None, "2020-06-30")), ("2020-13-45", (None, None)), ("hier", (None, None)),
 ])
 def test_temporal_literals(text, expected):
-    from ckanext.grandest.dcat.parse import parse_interval
+    from ckanext.grandest.dcat.parse.dates import parse_interval
 
     start, end = parse_interval(text)
     assert (start and start.isoformat(), end and end.isoformat()) == expected
@@ -268,7 +268,7 @@ def test_temporal_literals(text, expected):
     ("http://example.org/place/1", None),
 ])
 def test_territory_identifiers(text, key):
-    from ckanext.grandest.dcat.parse import territory_from_identifier
+    from ckanext.grandest.dcat.parse.spatial import territory_from_identifier
 
     assert territory_from_identifier(text) == key
 
@@ -281,7 +281,7 @@ def test_territory_identifiers(text, key):
     ("Attigny (08)", "commune:08025"), ("Paris", None), ("", None),
 ])
 def test_territory_names(name, key):
-    from ckanext.grandest.dcat.parse import territory_from_name
+    from ckanext.grandest.dcat.parse.spatial import territory_from_name
 
     assert territory_from_name(name) == key
 
@@ -297,7 +297,7 @@ def test_territory_names(name, key):
     ("POLYGON((", None), ("{not json", None), ('{"type": "Polygon"}', None), ("", None),
 ])
 def test_geometries(literal, gtype):
-    from ckanext.grandest.dcat.parse import parse_geometry
+    from ckanext.grandest.dcat.parse.spatial import parse_geometry
 
     geom = parse_geometry(rdflib.Literal(literal))
     assert (geom["type"] if geom else None) == gtype
@@ -310,7 +310,7 @@ def test_geometries(literal, gtype):
     ("CSV (UTF-8)", "CSV"), ("application/x-unknown", None), ("zzz", None),
 ])
 def test_formats(text, code):
-    from ckanext.grandest.dcat.parse import match_format
+    from ckanext.grandest.dcat.parse.terms import match_format
 
     assert match_format(text) == code
 
@@ -323,7 +323,7 @@ def test_formats(text, code):
     (["https://example.org/schema.json", "n'importe quoi"], (None, None)),
 ])
 def test_table_schemas(values, expected):
-    from ckanext.grandest.dcat.parse import match_table_schema
+    from ckanext.grandest.common.schema_catalog import conforms_to as match_table_schema
 
     assert match_table_schema(values) == expected
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, Namespace
+from rdflib.util import guess_format
 
 from tests.dcat import udata_reader
 from tests.dcat.conftest import EU, commune_org, minimal_dataset, rich_dataset
@@ -19,13 +20,12 @@ GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = "https://www.iana.org/assignments/media-types/"
 BASE = "http://test.datagrandest.example"
-RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld"}
 
 
 def graph(app, url: str, fmt: str) -> Graph:
     resp = app.get(url)
     assert resp.status_code == 200, resp.body
-    return Graph().parse(data=resp.body, format=RDFLIB_FORMATS[fmt])
+    return Graph().parse(data=resp.body, format=guess_format(fmt))
 
 
 def fr(text: str) -> Literal:

@@ -1,4 +1,4 @@
-"""What this profile exports, the same profile parses back (the harvesting side, ``parse.py``): a Grand Est
+"""What this profile exports, the same profile parses back (the harvesting side, ``parse/``): a Grand Est
 portal harvesting another one loses nothing of the schema."""
 from __future__ import annotations
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
+from rdflib.util import guess_format
 
 from tests.dcat.conftest import commune_org, minimal_dataset, rich_dataset
 
 SHAPES = Path(__file__).parent / "shapes" / "dcat-ap_3_shacl_shapes.ttl"
-RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld"}
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def violations(data: Graph, shapes: Graph) -> tuple[bool, str]:
 def fetch(app, url: str, fmt: str) -> Graph:
     resp = app.get(url)
     assert resp.status_code == 200
-    return Graph().parse(data=resp.body, format=RDFLIB_FORMATS[fmt])
+    return Graph().parse(data=resp.body, format=guess_format(fmt))
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ validation engine and the schema registry (issue #16: the catalogue was parsed i
 * :func:`publisher_of` names the organisation behind a schema (OpenDataFrance for the SCDL, the CNIG,
   transport.data.gouv.fr...), from the catalogue's owner of the schema id and its labels;
 * :func:`split_ref` reads the references a resource may declare (``id``, ``id@version`` or a
-  schema.data.gouv.fr URL).
+  schema.data.gouv.fr URL);
+* :func:`conforms_to` reads the ``dct:conformsTo`` of a harvested distribution (a catalogue schema URL however
+  it is spelt, a schema.data.gouv.fr URL, an id) into a schema of the shipped catalogue.
 
 A *registry* (the validation plugin's database table) may be installed with :func:`set_registry`: then
 :func:`offered` and :func:`find` answer from it (what the portal can actually check); without it they answer
@@ -26,6 +28,8 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Protocol
+
+from .urls import comparable_url
 
 CATALOGUE_FILES = ("catalogue-schema-data-gouv.json", "catalogue-scdl.json")
 SCDL_LABEL = "Socle Commun des Données Locales"
@@ -219,6 +223,48 @@ def split_ref(ref: str) -> tuple[str, str | None]:
         ref, version = ref.split("@", 1)
         version = norm_version(version)
     return ref.strip().strip("/"), version
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_urls() -> dict[str, tuple[str, str | None]]:
+    """Every schema URL of the shipped catalogue (comparable form) -> (id, version; None for the latest)."""
+    urls: dict[str, tuple[str, str | None]] = {}
+    for entry in shipped_entries().values():
+        if entry.latest_url:
+            urls[comparable_url(entry.latest_url)] = (entry.id, None)
+        for version, url in entry.versions:
+            urls[comparable_url(url)] = (entry.id, version)
+    return urls
+
+
+_SITE_URL = re.compile(r"schema\.data\.gouv\.fr/(?:schemas/)?([a-z0-9_.-]+/[a-z0-9_.-]+)(?:/([^/]+))?", re.I)
+
+
+def conforms_to(values: Iterable[Any]) -> tuple[str | None, str | None]:
+    """``(schema id, version)`` of the first of ``values`` naming a schema of the shipped catalogue: one of its
+    schema URLs (any scheme, ``www.`` or trailing slash), a schema.data.gouv.fr URL
+    (``…/schemas/scdl/deliberations/2.1.0/schema.json``, ``…/scdl/deliberations/``), an id or ``id@version``;
+    ``(None, None)`` when none does."""
+    entries = shipped_entries()
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = value.strip()
+        if value.lower().startswith(("http://", "https://")):
+            hit = _shipped_urls().get(comparable_url(value))
+            if hit:
+                return hit
+            m = _SITE_URL.search(value)
+            if m and m.group(1) in entries:
+                version = m.group(2)
+                if version in (None, "latest", "schema.json", "schema.yml") or version.startswith("schema"):
+                    version = None
+                return m.group(1), version.lstrip("v") if version else None
+            continue
+        text, _, version = value.partition("@")
+        if text in entries:
+            return text, version or None
+    return None, None
 
 
 # --- the registry (installed by the validation plugin) ------------------------------------------------------

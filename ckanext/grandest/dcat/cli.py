@@ -37,14 +37,14 @@ def export(file: str, fmt: str, organization: str | None, modified_since: str | 
     """Write the public datasets of the catalog to FILE, in DCAT-AP 3 (the same description as the feeds)."""
     import ckan.plugins.toolkit as tk
 
-    from . import catalog
+    from . import catalog, pages
 
     args = {"organization": organization, "modified_since": modified_since}
     try:
-        req = catalog.parse_request(fmt if fmt in catalog.FORMATS else "ttl", args)
+        req = pages.parse_request(fmt if fmt in pages.FORMATS else "ttl", args)
         req.fmt = fmt
-        total = catalog.fetch_page(req, 1).total
-    except catalog.FeedError as e:
+        total = pages.fetch_page(req, 1).total
+    except pages.FeedError as e:
         raise click.ClickException(str(e))
 
     if file == "-":

@@ -1,12 +1,12 @@
 """Template helpers of grandest_dcat."""
 from __future__ import annotations
 
-from . import catalog
+from . import pages
 
 
 def grandest_dcat_feed_url(fmt: str = "ttl", organization: str | None = None) -> str:
     """Absolute URL of the DCAT catalog feed (optionally of one organization's datasets)."""
-    return catalog.feed_url(fmt if fmt in catalog.FORMATS else "ttl",
+    return pages.feed_url(fmt if fmt in pages.FORMATS else "ttl",
                             {"organization": organization} if organization else {})
 
 

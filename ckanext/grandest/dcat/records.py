@@ -1,6 +1,6 @@
 """What the DCAT feeds read of the portal beside the datasets themselves: the organizations of a page of datasets
-(with their schema fields) and the date of the catalogue's last change. Used by the feeds (``catalog.py``) and by
-the profile (``profiles.py``) when another caller hands it a dataset without its full organization."""
+(with their schema fields) and the date of the catalogue's last change. Used by the feeds (``pages.py``, ``catalog.py``) and by
+the profile's writer (``nodes.py``) when another caller hands it a dataset without its full organization."""
 from __future__ import annotations
 
 from ckanext.grandest.common import compat

@@ -12,7 +12,7 @@ from flask import Blueprint, Response
 
 import ckan.plugins.toolkit as tk
 
-from . import catalog
+from . import pages
 
 grandest_dcat = Blueprint("grandest_dcat", __name__)
 
@@ -24,11 +24,11 @@ def _text_error(status: int, message: str) -> Response:
 
 
 def catalog_feed(fmt: str) -> Response:
-    content_type = catalog.FORMATS[fmt][1]
+    content_type = pages.FORMATS[fmt]
     args: dict[str, Any] = tk.request.args.to_dict()
     try:
-        catalog.parse_request(fmt, args)
-    except catalog.FeedError as e:
+        pages.parse_request(fmt, args)
+    except pages.FeedError as e:
         return _text_error(400, str(e))
     if tk.request.method == "HEAD":
         # data.gouv.fr asks HEAD for the Content-Type of a URL without a known extension (catalog.ttl?page=2):
@@ -52,7 +52,7 @@ def _feed_view(fmt: str):
     return view
 
 
-for _fmt in catalog.FEED_FORMATS:
+for _fmt in pages.FEED_FORMATS:
     grandest_dcat.add_url_rule(f"/catalog.{_fmt}", endpoint=f"catalog_{_fmt}", view_func=_feed_view(_fmt),
                                methods=["GET", "HEAD"], strict_slashes=False)
 

@@ -2,7 +2,8 @@
 prefixes of the feeds, and the date literals (``xsd:date``, ``gYear``...) of the dates CKAN stores.
 
 A leaf module (it imports no other module of this package but ``mapping``'s vocabulary tables), shared by the
-profile (``profiles.py``), the feeds (``catalog.py``) and the quality measurements (``quality.py``).
+profile (``profiles.py``, ``writer.py``...), the feeds (``catalog.py``), the quality measurements
+(``quality.py``) and the harvested records' reader (``parse/``).
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ Needs ``scheming_datasets`` and ``scheming_organizations`` loaded before it, wit
 """
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from typing import Any
 
@@ -49,6 +50,15 @@ def _with_our_facets(facets_dict: "OrderedDict[str, Any]", keep_organization: bo
     return out
 
 
+def _validators() -> dict[str, Any]:
+    """The ``grandest_*`` validators: field validators (``logic/validators.py``) and the checks across fields
+    (``logic/cross_field.py``)."""
+    from ckanext.grandest.metadata.logic import cross_field, validators
+
+    return {name: func for module in (validators, cross_field) for name, func in vars(module).items()
+            if name.startswith("grandest_") and inspect.isfunction(func) and func.__module__ == module.__name__}
+
+
 #: scheming options the plugin fills when the portal leaves them out
 SCHEMING_DEFAULTS = {
     "scheming.dataset_schemas": "ckanext.grandest.schemas:dataset.yaml",
@@ -73,7 +83,7 @@ def _default_to_our_schemas(config_: Any) -> None:
 
 @tk.blanket.actions(guarded_actions("ckanext.grandest.metadata.logic.action"))
 @tk.blanket.auth_functions
-@tk.blanket.validators
+@tk.blanket.validators(_validators)
 @tk.blanket.helpers
 @tk.blanket.blueprints
 @tk.blanket.cli

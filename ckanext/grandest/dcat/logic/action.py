@@ -13,14 +13,14 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 from ckanext.dcat.exceptions import RDFProfileException
 
-from .. import catalog, config
+from .. import catalog, config, pages
 from . import schema
 
 
-def _page_request(data_dict: DataDict) -> catalog.PageRequest:
+def _page_request(data_dict: DataDict) -> pages.PageRequest:
     try:
-        return catalog.parse_request(str(data_dict.get("format") or "ttl"), data_dict)
-    except catalog.FeedError as e:
+        return pages.parse_request(str(data_dict.get("format") or "ttl"), data_dict)
+    except pages.FeedError as e:
         raise tk.ValidationError({"message": [str(e)]})
 
 
@@ -40,7 +40,7 @@ def grandest_dcat_catalog_show(context: Context, data_dict: DataDict) -> str:
     tk.check_access("grandest_dcat_catalog_show", context, data_dict)
     req = _page_request(data_dict)
     try:
-        page = catalog.fetch_page(req)
+        page = pages.fetch_page(req)
         return catalog.render_page(page)
     except RDFProfileException as e:
         raise tk.ValidationError({"profiles": [str(e)]})
@@ -57,14 +57,14 @@ def grandest_dcat_feed_info(context: Context, data_dict: DataDict) -> dict[str, 
     search = tk.get_action("package_search")(
         {"ignore_auth": True},
         {"q": "*:*", "rows": 0, "include_private": False,
-         "fq_list": [f"-dataset_type:{t}" for t in catalog.EXCLUDED_TYPES]},
+         "fq_list": [f"-dataset_type:{t}" for t in pages.EXCLUDED_TYPES]},
     )
     org = data_dict.get("organization")
-    feeds = {fmt: catalog.feed_url(fmt, {}) for fmt in ("ttl", "rdf", "jsonld")}
+    feeds = {fmt: pages.feed_url(fmt, {}) for fmt in ("ttl", "rdf", "jsonld")}
     return {
         "feeds": feeds,
         "recommended": feeds["ttl"],
-        "organization_feed": catalog.feed_url("ttl", {"organization": org}) if org else None,
+        "organization_feed": pages.feed_url("ttl", {"organization": org}) if org else None,
         "public_datasets": search["count"],
         "page_size": config.page_size(),
         "pages": max(1, -(-search["count"] // config.page_size())),
@@ -85,9 +85,9 @@ def dcat_dataset_show(up_func: Action, context: Context, data_dict: DataDict) ->
     if isinstance(profiles, str):
         profiles = [p.strip() for p in profiles.split(",") if p.strip()]
     fmt = data_dict.get("format") or "xml"
-    if fmt not in catalog.FORMATS:
+    if fmt not in pages.FORMATS:
         raise tk.ValidationError({"format": [tk._("Unknown format “{fmt}”. Available formats: {formats}.")
-                                             .format(fmt=fmt, formats=", ".join(catalog.FEED_FORMATS))]})
+                                             .format(fmt=fmt, formats=", ".join(pages.FEED_FORMATS))]})
     return catalog.render_dataset(dataset, fmt, profiles or None)
 
 
@@ -101,7 +101,7 @@ def dcat_catalog_show(up_func: Action, context: Context, data_dict: DataDict) ->
     if profiles:
         args["profiles"] = ",".join(profiles) if isinstance(profiles, (list, tuple)) else str(profiles)
     try:
-        req = catalog.parse_request(str(data_dict.get("format") or "xml"), args)
-    except catalog.FeedError as e:
+        req = pages.parse_request(str(data_dict.get("format") or "xml"), args)
+    except pages.FeedError as e:
         raise tk.ValidationError({"message": [str(e)]})
-    return catalog.render_page(catalog.fetch_page(req))
+    return catalog.render_page(pages.fetch_page(req))
