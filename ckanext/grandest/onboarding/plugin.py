@@ -41,6 +41,7 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.ISignal)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -90,8 +91,23 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
         from .resources import name_after_the_file, refuse_empty_resource
 
+        from .streaming import assign_id
+
         refuse_empty_resource(resource)
         name_after_the_file(resource)
+        assign_id(resource)
+
+    # IMiddleware: on CKAN 2.12, a file sent to resource_create goes to the S3 storage while the request body
+    # still arrives (streaming.py)
+
+    def make_middleware(self, app: Any, config_: Any) -> Any:
+        from ckanext.grandest.common import compat
+
+        if compat.storage_resource_uploader() is None:  # CKAN 2.11: no configured storages
+            return app
+        from .streaming import install
+
+        return install(app)
 
     # IUploader: resource files go through the quota-enforcing uploader (over CKAN 2.12's configured resource
     # storage when there is one, else over ckan.storage_path)
