@@ -223,6 +223,27 @@ if "s3" in FILE_STORES:
             assert file_store.keys() == [_location(res["id"])]
             assert file_store.read(res["id"]) == b"y" * 700
 
+        def test_the_sweep_deletes_objects_no_resource_holds(self, app, commune_admin, file_store, sent):
+            """``ckan grandest onboarding sweep``: what a process killed mid-upload left (an object under a drawn
+            id that no resource took) goes; the files of resources stay."""
+            import uuid
+
+            from ckanext.grandest.onboarding.streaming import sweep
+
+            org, token = commune_admin["org"], commune_admin["token"]
+            ds = _dataset(app, token, org["id"])
+            body = _body([("package_id", ds["id"].encode(), None), ("upload", _content(2 * MiB), "a.csv")])
+            res = _post(app, token, body).json["result"]
+            store = file_store.files
+            settings = store.storage.settings
+            orphan = store.storage.full_path(_location(str(uuid.uuid4())))
+            settings.client.put_object(Bucket=settings.bucket, Key=orphan, Body=b"abandonne")
+            assert sweep(min_age_hours=1) == []  # too recent: may be an upload under way
+            assert sweep(min_age_hours=0, delete=False) == [orphan]
+            assert sweep(min_age_hours=0) == [orphan]
+            assert file_store.keys() == [_location(res["id"])]
+            assert file_store.read(res["id"]) == _content(2 * MiB)
+
         @pytest.mark.ckan_config("ckan.max_resource_size", "100")
         def test_memory_stays_flat_in_the_file_size(self, app, commune_admin, file_store, sent, tmp_path):
             import tracemalloc

@@ -333,3 +333,50 @@ def install(app: Any) -> Any:
     flask_app.request_class = StreamingRequest
     flask_app.teardown_request(_teardown)
     return app
+
+
+# --- the sweep of stale objects -----------------------------------------------------------------------------
+
+_KEY = re.compile(r"^([0-9a-f-]{3})/([0-9a-f-]{3})/([0-9a-f-]{30})(\.grandest-[0-9a-f]{12})?$")
+
+
+def sweep(min_age_hours: float = 1.0, delete: bool = True) -> list[str]:
+    """Objects of the S3 resource storage that no resource holds, older than ``min_age_hours``: a file streamed
+    for a resource whose request died with its process before the resource was created (or rolled back), a
+    replaced file set aside by a request that died. Deleted unless ``delete`` is false; returns their keys.
+    Objects of existing resources, and keys outside the resource layout, are never touched."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    files = filestore.resource_files()
+    if not isinstance(files, filestore.StorageFiles) or not files._is_s3():
+        return []
+    settings = files.storage.settings
+    prefix = files.storage.full_path("x")[:-1]
+    cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=min_age_hours)
+    candidates: dict[str, list[str]] = {}
+    for page in settings.client.get_paginator("list_objects_v2").paginate(Bucket=settings.bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            match = _KEY.match(obj["Key"][len(prefix):])
+            if match is None or obj["LastModified"] > cutoff:
+                continue
+            candidates.setdefault("".join(match.group(1, 2, 3)), []).append(obj["Key"])
+    stale: list[str] = []
+    ids = sorted(candidates)
+    for i in range(0, len(ids), 500):
+        batch = ids[i:i + 500]
+        held = {r[0] for r in model.Session.execute(sa.text(
+            "SELECT id FROM resource WHERE id = ANY(:ids)"),
+            {"ids": batch})}
+        for resource_id in batch:
+            for key in candidates[resource_id]:
+                if resource_id not in held or ".grandest-" in key:
+                    stale.append(key)
+    model.Session.rollback()
+    if delete:
+        for key in stale:
+            settings.client.delete_object(Bucket=settings.bucket, Key=key)
+    return stale
