@@ -86,11 +86,10 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
         return {tk.signals.perform_password_reset: [views.log_in_after_password], **deletions.subscriptions()}
 
     # IResourceController: an empty resource (no file, no link, no name) is refused; a file sent without a name is
-    # named after the file
+    # named after the file; a file already streamed to the storage gives the new resource the id it was stored under
 
     def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
         from .resources import name_after_the_file, refuse_empty_resource
-
         from .streaming import assign_id
 
         refuse_empty_resource(resource)

@@ -14,7 +14,9 @@ object storage, the bytes are streamed to it. Each upload goes through the ledge
 3. the file it replaces is set aside until the transaction commits (put back if it rolls back);
 4. the size the store holds is committed to the ledger (``grandest_stored_file``, the resource's ``size``).
 
-A file replaced by a link is released (``ledger.release(resources=...)``: deleted once committed).
+A file replaced by a link is released (``ledger.release(resources=...)``: deleted once committed). A file that
+:mod:`.streaming` already sent to an S3 storage while the request arrived is taken as it is (step 2 is skipped,
+the object is removed if the transaction rolls back).
 """
 from __future__ import annotations
 
