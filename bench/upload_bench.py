@@ -10,7 +10,7 @@ the dataset is purged after each upload (its file leaves the storage). Reported:
 max), the time ratio s3 / local, and each server's peak RSS (VmHWM) after the size's uploads: flat in file size
 means the upload is streamed, never held in memory.
 
-usage: .venv/bin/python bench/upload_bench.py [--sizes 50,200,1024] [--rounds 3] [--db ckan_dev --redis-db 0 --solr-core ckan_dev]
+usage: .venv/bin/python bench/upload_bench.py [--sizes 50,200,1024] [--rounds 3] [--kinds local,s3,s3-whole] [--db ckan_dev --redis-db 0 --solr-core ckan_dev]
 """
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ def free_port() -> int:
 
 
 DB = {"name": "ckan_dev", "redis": "0", "core": "ckan_dev"}
+#: server kinds: ``local``, ``s3`` and ``s3-whole`` (S3, each upload received whole before it is sent: the option
+#: ``ckanext.grandest.onboarding.stream_uploads = false``, as before issue #18's streaming)
+KINDS = ("local", "s3", "s3-whole")
 
 
 def env(kind: str) -> dict[str, str]:
@@ -66,6 +69,8 @@ def write_ini(kind: str) -> Path:
     text = (ROOT / "dev" / "portal.ini").read_text(encoding="utf-8").replace("%(here)s", str(ROOT / "dev"))
     if kind == "local":
         text = "\n".join(line for line in text.splitlines() if not line.startswith("ckan.files.storage."))
+    if kind == "s3-whole":
+        text = text.replace("[app:main]\n", "[app:main]\nckanext.grandest.onboarding.stream_uploads = false\n", 1)
     path = BENCH / f"upload-{kind}.ini"
     path.write_text(text + "\n", encoding="utf-8")
     return path
@@ -215,13 +220,18 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true",
                     help="record each server's on-CPU stacks with py-spy during the measured rounds (slows them: "
                          "a profiling run, not a timed one); writes .dev/bench/upload-profile-<size>-<kind>.txt")
+    ap.add_argument("--kinds", default="local,s3",
+                    help="servers to compare, among local, s3 (uploads streamed to S3 while received) and "
+                         "s3-whole (received whole, then sent: stream_uploads = false); ratios are to the first")
     a = ap.parse_args()
     DB.update(name=a.db, redis=a.redis_db, core=a.solr_core)
     sizes = [int(s) for s in a.sizes.split(",")]
     BENCH.mkdir(parents=True, exist_ok=True)
     log = open(BENCH / "upload-bench.log", "ab")
     token = bench_token()
-    kinds = ["local", "s3"]
+    kinds = a.kinds.split(",")
+    if not set(kinds) <= set(KINDS) or len(kinds) < 2:
+        raise SystemExit(f"--kinds: two or more of {', '.join(KINDS)}")
     times: dict[tuple[int, str], list[float]] = {}
     peaks: dict[tuple[int, str], float] = {}
     base_rss: dict[tuple[int, str], float] = {}
@@ -235,11 +245,11 @@ def main() -> None:
             if org_id is None:
                 name = "banc-televersement"
                 try:
-                    org_id = api(urls["local"], token, "organization_show", id=name)["id"]
+                    org_id = api(urls[kinds[0]], token, "organization_show", id=name)["id"]
                 except SystemExit:
-                    org_id = api(urls["local"], token, "organization_create",
+                    org_id = api(urls[kinds[0]], token, "organization_create",
                                  **{**DEMO["organizations"][0], "name": name, "title": "Banc de téléversement"})["id"]
-                api(urls["local"], token, "grandest_quota_update", id=org_id, tier="free", max_storage_mb=10240,
+                api(urls[kinds[0]], token, "grandest_quota_update", id=org_id, tier="free", max_storage_mb=10240,
                     max_file_mb=2048)
             for k in kinds:  # warm each server (first request, first upload path) before measuring
                 ds = api(urls[k], token, "package_create", **dataset(f"banc-echauffement-{k}-{size}-{RUN}", org_id))
@@ -263,17 +273,17 @@ def main() -> None:
             for _url, proc in servers.values():
                 stop(proc)
     load_after = os.getloadavg()
-    print(f"{a.rounds} rounds per size, interleaved (local then s3, then s3 then local); `ckan run` servers, "
+    print(f"{a.rounds} rounds per size, interleaved ({' then '.join(kinds)}, then the reverse); `ckan run` servers, "
           f"quotas on; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; "
           f"{os.cpu_count()} cores (shared machine)")
-    print("| size | storage | upload s min / med / max | s3 / local (median) | server peak RSS MiB (after warm-up) |")
+    print(f"| size | storage | upload s min / med / max | / {kinds[0]} (median) | server peak RSS MiB (after warm-up) |")
     print("|---|---|---|---|---|")
     for size in sizes:
         for k in kinds:
             t = sorted(times[(size, k)])
-            ratio = statistics.median(times[(size, "s3")]) / statistics.median(times[(size, "local")])
+            ratio = statistics.median(times[(size, k)]) / statistics.median(times[(size, kinds[0])])
             print(f"| {size} MiB | {k} | {t[0]:.2f} / {statistics.median(t):.2f} / {t[-1]:.2f} | "
-                  f"{f'**{ratio:.2f}x**' if k == 's3' else ''} | {peaks[(size, k)]:.0f} "
+                  f"{f'**{ratio:.2f}x**' if k != kinds[0] else ''} | {peaks[(size, k)]:.0f} "
                   f"({base_rss[(size, k)]:.0f}) |")
 
 

@@ -121,3 +121,20 @@ def reconcile(dry_run: bool) -> None:
         click.echo(f"  {d.name}: bytes {d.bytes_recorded} -> {d.bytes_real} "
                    f"({d.bytes_real - d.bytes_recorded:+d}), datasets {d.datasets_recorded} -> {d.datasets_real} "
                    f"({d.datasets_real - d.datasets_recorded:+d})")
+
+
+@onboarding.command("sweep")
+@click.option("--min-age-hours", default=1.0, show_default=True, type=float,
+              help="Only objects older than this (an upload under way is never swept).")
+@click.option("--dry-run", is_flag=True, help="List them only; delete nothing.")
+def sweep(min_age_hours: float, dry_run: bool) -> None:
+    """Delete the objects of the S3 resource storage that no resource holds (uploads streamed for a resource that
+    was never created, files set aside by a request that died): a safety net for killed processes."""
+    from .streaming import sweep as sweep_
+
+    with _app_context():
+        stale = sweep_(min_age_hours, delete=not dry_run)
+    click.echo(f"{len(stale)} stale object(s)" + (" (not deleted: --dry-run)" if dry_run and stale else
+                                                   (" deleted" if stale else "")))
+    for key in stale:
+        click.echo(f"  {key}")

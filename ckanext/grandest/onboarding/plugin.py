@@ -41,6 +41,7 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.ISignal)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -85,13 +86,27 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
         return {tk.signals.perform_password_reset: [views.log_in_after_password], **deletions.subscriptions()}
 
     # IResourceController: an empty resource (no file, no link, no name) is refused; a file sent without a name is
-    # named after the file
+    # named after the file; a file already streamed to the storage gives the new resource the id it was stored under
 
     def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
         from .resources import name_after_the_file, refuse_empty_resource
+        from .streaming import assign_id
 
         refuse_empty_resource(resource)
         name_after_the_file(resource)
+        assign_id(resource)
+
+    # IMiddleware: on CKAN 2.12, a file sent to resource_create goes to the S3 storage while the request body
+    # still arrives (streaming.py)
+
+    def make_middleware(self, app: Any, config_: Any) -> Any:
+        from ckanext.grandest.common import compat
+
+        if compat.storage_resource_uploader() is None:  # CKAN 2.11: no configured storages
+            return app
+        from .streaming import install
+
+        return install(app)
 
     # IUploader: resource files go through the quota-enforcing uploader (over CKAN 2.12's configured resource
     # storage when there is one, else over ckan.storage_path)

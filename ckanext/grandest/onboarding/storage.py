@@ -14,7 +14,9 @@ object storage, the bytes are streamed to it. Each upload goes through the ledge
 3. the file it replaces is set aside until the transaction commits (put back if it rolls back);
 4. the size the store holds is committed to the ledger (``grandest_stored_file``, the resource's ``size``).
 
-A file replaced by a link is released (``ledger.release(resources=...)``: deleted once committed).
+A file replaced by a link is released (``ledger.release(resources=...)``: deleted once committed). A file that
+:mod:`.streaming` already sent to an S3 storage while the request arrived is taken as it is (step 2 is skipped,
+the object is removed if the transaction rolls back).
 """
 from __future__ import annotations
 
@@ -82,6 +84,20 @@ class _QuotaWriter:
         finally:
             _close(source)
         reservation.commit(written)
+
+    def _take_streamed(self, files: Any, location: str, id: str, max_size: int, streamed: Any) -> None:
+        """The file was sent to the storage while the request arrived (:mod:`.streaming`): the object is already
+        at ``location`` (or was refused and dropped). The reservation decides as for a written file; the
+        transaction's rollback removes the object."""
+        reservation = ledger.reserve(id, self.grandest_package_id, int(max_size) * cfg.MiB)
+        streamed.claimed = True
+        if streamed.refused:
+            reservation.refuse(streamed.refused_size)
+        ledger.Transaction.current().files.append(("new", files, location, None))
+        size = streamed.put.length
+        if size > reservation.allowed:
+            reservation.refuse(size)
+        reservation.commit(size)
 
     def _clear(self, id: str) -> None:
         """The upload is replaced by a link: its file is released (deleted once committed)."""
@@ -153,7 +169,10 @@ def storage_uploader_class() -> type | None:
             while the bytes are sent to the storage."""
 
             def __init__(self, resource: dict[str, Any]) -> None:
+                from .streaming import streamed_upload
+
                 self.grandest_package_id = resource.get("package_id")
+                self.grandest_streamed = streamed_upload(resource)
                 super().__init__(resource)
 
             def upload(self, id: str, max_size: int = 10) -> None:
@@ -161,7 +180,11 @@ def storage_uploader_class() -> type | None:
                     return
                 files = filestore.StorageFiles(self.storage)
                 location = self.get_path(id)
-                if self.filename:
+                streamed = self.grandest_streamed
+                if self.filename and streamed is not None and (
+                        streamed.refused or (streamed.stored and streamed.resource_id == id)):
+                    self._take_streamed(files, location, id, max_size, streamed)
+                elif self.filename:
                     self._store(files, location, id, max_size, self.upload_file.stream,
                                 self.upload_file.content_type)
                 elif self.clear:
