@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from typing import Any, Iterator
 
 import ckan.plugins.toolkit as tk
@@ -76,21 +77,41 @@ def mark_pending(harvest_object: Any) -> None:
         _marked[job_id] = _marked.get(job_id, 0) + 1
 
 
+_commit_lock = threading.Lock()
+_commit_depth = 0
+_commit_saved: Any = None
+
+
 @contextlib.contextmanager
 def deferred_index_commit() -> Iterator[None]:
-    """While one record is written, index writes (CKAN 2.11's per-record indexing, a deletion's removal) are
-    sent without a Solr commit (``ckan.search.solr_commit``, CKAN's own option, scoped to this block of this
-    single-threaded consumer); :func:`after_import` commits once per batch and at the end of the job."""
+    """While one record's index writes that CKAN makes itself are sent (a re-harvest's ``package_update``, a
+    deletion's removal; on CKAN 2.11 every record, indexed at its commit), no Solr commit per write:
+    :func:`after_import` commits once per batch and at the end of the job.
+
+    CKAN's actions take no per-call option for that (``package_update``'s ``defer_commit`` also skips the
+    activity and the commit), so this sets CKAN's own ``ckan.search.solr_commit`` to false for the block. It is
+    a process-wide setting: the blocks are as short as the writes (on 2.12 a new record, the first harvest's
+    case, needs none: ``package_create`` does not index it), and they are counted under a lock so that harvest
+    imports in several threads of one process restore the setting only when the last one leaves. A web
+    request of the same process indexing meanwhile would not commit either (Solr's auto soft commit shows it
+    within seconds); ckanext-harvest's fetch consumer is a process of its own, single-threaded."""
+    global _commit_depth, _commit_saved
     key = "ckan.search.solr_commit"
-    before = tk.config.get(key, True)
-    if not tk.asbool(before):
-        yield
-        return
-    tk.config[key] = False
+    with _commit_lock:
+        if _commit_depth == 0:
+            _commit_saved = tk.config.get(key, True)
+            if tk.asbool(_commit_saved):
+                tk.config[key] = False
+        _commit_depth += 1
     try:
         yield
     finally:
-        tk.config[key] = before
+        with _commit_lock:
+            _commit_depth -= 1
+            if _commit_depth == 0:
+                if tk.asbool(_commit_saved):
+                    tk.config[key] = _commit_saved
+                _commit_saved = None
 
 
 def _pending_query() -> Any:
@@ -153,18 +174,36 @@ def commit_solr() -> None:
         log.warning("Solr commit after harvested records failed", exc_info=True)
 
 
-def after_import(harvest_object: Any) -> None:
-    """After one object's import: index the job's marked datasets when a batch is full or when it was the
-    job's last object; the last one also commits Solr for what was indexed per record (deletions, CKAN
-    2.11)."""
+def flush_due(harvest_object: Any) -> str | None:
+    """After one object's import, whether the job's marked datasets are to be indexed now: ``"last"`` when it
+    was the job's last object, ``"batch"`` when this process marked a full batch, else ``None``."""
+    try:
+        if last_of_job(harvest_object):
+            return "last"
+    except Exception:  # never turns an imported record into an error; harvest_jobs_run flushes again
+        log.exception("Harvest job %s: could not tell whether objects are left", harvest_object.harvest_job_id)
+        return None
+    if batching() and _marked.get(harvest_object.harvest_job_id, 0) >= hconfig.index_batch_size():
+        return "batch"
+    return None
+
+
+_UNKNOWN = "unknown"
+
+
+def after_import(harvest_object: Any, due: str | None = _UNKNOWN) -> None:
+    """After one object's import (its record committed when ``due``): index the job's marked datasets when a
+    batch is full or when it was the job's last object (``due``, from :func:`flush_due`, computed here when not
+    given); the last one also commits Solr for what was indexed per record (deletions, CKAN 2.11)."""
     job_id = harvest_object.harvest_job_id
     try:
-        last = last_of_job(harvest_object)
-        if last:
+        if due is _UNKNOWN:
+            due = flush_due(harvest_object)
+        if due == "last":
             flush(job_id, commit=False)
             if solr_commit_wanted():
                 commit_solr()
-        elif batching() and _marked.get(job_id, 0) >= hconfig.index_batch_size():
+        elif due == "batch":
             flush(job_id)
     except Exception:  # never turns an imported record into an error; harvest_jobs_run flushes again
         model.Session.rollback()
