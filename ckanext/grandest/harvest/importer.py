@@ -160,7 +160,7 @@ class ImportStage:
                     # in the same transaction. Batched (2.12), it is indexed after the record's commit
                     model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
                     _make_current(harvest_object, previous, dataset["id"])
-                # not shown, indexed nor committed by the action: indexed with its batch (indexing.py)
+                # neither shown nor committed by the action (nor indexed on 2.12: with its batch, indexing.py)
                 tk.get_action("package_create")(indexing.create_context(context), dataset)
                 indexing.mark_pending(harvest_object)  # committed with the record (or not at all)
                 hook, action = "after_create", "create"

@@ -56,12 +56,12 @@ def solr_commit_wanted() -> bool:
 
 
 def create_context(context: dict[str, Any]) -> dict[str, Any]:
-    """The context of ``package_create`` for a harvested record: not shown, indexed nor committed by the action
-    (the import commits the record, the batch indexes it). ``package_update`` keeps its own indexing: in CKAN
-    2.12 ``defer_commit`` makes it skip the activity (``changed_entities`` unset) or roll the update back."""
-    if batching():
-        context = dict(context, defer_commit=True, return_id_only=True)
-    return context
+    """The context of ``package_create`` for a harvested record: neither shown nor committed by the action (the
+    record is committed once it is complete, IDCATRDFHarvester hooks included: importer.py), nor indexed on CKAN
+    2.12 (the batch indexes it; CKAN 2.11 indexes it at its commit). ``package_update`` keeps its own commit
+    and indexing: in CKAN 2.12 ``defer_commit`` makes it skip the activity (``changed_entities`` unset) or roll
+    the update back."""
+    return dict(context, defer_commit=True, return_id_only=True)
 
 
 #: marks written by this process since its last flush, per job: when a batch is full (a trigger only; the
