@@ -207,12 +207,15 @@ def test_a_record_failing_after_its_dataset_is_written_leaves_nothing_and_the_ne
     report = harvest.run(source["id"])
     assert stats(report)["added"] == 4 and stats(report)["errored"] == 1
     assert any("extension en panne" in e for e in object_errors(report)), object_errors(report)
-    titles = {t for (t,) in model.Session.query(model.Package.title).filter(model.Package.owner_org == org["id"])}
+    titles = {t for (t,) in model.Session.query(model.Package.title).filter(model.Package.owner_org == org["id"],
+                                                                         model.Package.type == "dataset")}
     assert titles == {"Jeu numéro 1", "Jeu numéro 2", "Jeu numéro 4", "Jeu numéro 5"}  # any state
     datasets = harvest.datasets(org["id"])
-    for title, dataset in datasets.items():
-        activities = tk.get_action("package_activity_list")({"ignore_auth": True}, {"id": dataset["id"]})
-        assert [a["activity_type"] for a in activities] == ["new package"], title
+    activities = {title: [a["activity_type"] for a in tk.get_action("package_activity_list")(
+        {"ignore_auth": True}, {"id": dataset["id"], "include_hidden_activity": True})]
+        for title, dataset in datasets.items()}
+    assert activities == {title: ["new package"] for title in datasets}
+    for dataset in datasets.values():
         current = model.Session.query(HarvestObject).filter(HarvestObject.package_id == dataset["id"],
                                                             HarvestObject.current == True).all()  # noqa: E712
         assert len(current) == 1 and current[0].state == "COMPLETE"
