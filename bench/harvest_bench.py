@@ -165,6 +165,7 @@ class _StatementCounter:
         sa.event.listen(self._engine, "before_cursor_execute", self._statement)
         sa.event.listen(self._engine, "commit", self._commit)
         sa.event.listen(self._engine, "rollback", self._rollback)
+        sa.event.listen(self._engine.pool, "connect", self._connect)
 
     def _add(self, key: str) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -189,6 +190,9 @@ class _StatementCounter:
         if self._trace:
             self._trace.write("COMMIT\n")
 
+    def _connect(self, dbapi_connection, record) -> None:
+        self._add("CONNECT")
+
     def _rollback(self, conn) -> None:
         self._add("ROLLBACK")
 
@@ -196,6 +200,7 @@ class _StatementCounter:
         self._sa.event.remove(self._engine, "before_cursor_execute", self._statement)
         self._sa.event.remove(self._engine, "commit", self._commit)
         self._sa.event.remove(self._engine, "rollback", self._rollback)
+        self._sa.event.remove(self._engine.pool, "connect", self._connect)
 
 
 def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_only: bool = False) -> dict:
@@ -227,6 +232,14 @@ def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_
         _run_migrations(plugin)
     search.clear_all()
     queue.purge_queues()
+    if os.environ.get("BENCH_DB_POOL", "null") == "configured":
+        # reset_db's migrations re-bind CKAN's session to their own NullPool engine (ckan/migration/env.py
+        # calls init_model): a new PostgreSQL connection per transaction. A consumer started normally uses the
+        # configured pool (QueuePool): bind it back, as ckan.config.environment does
+        from ckan import model
+        from sqlalchemy import engine_from_config
+
+        model.init_model(engine_from_config(dict(tk.config)))
 
     server = Server()
     server.pages = feed_pages(n, page_size, server.base)
@@ -315,6 +328,10 @@ def main() -> None:
     ap.add_argument("--solr-commit", choices=("both", "true", "false"), default="both")
     ap.add_argument("--first-only", action="store_true",
                     help="time the first harvest only (no re-harvest job), on both sides")
+    ap.add_argument("--db-pool", choices=("null", "configured"), default=os.environ.get("BENCH_DB_POOL", "null"),
+                    help="null (the default, as the figures before session 7): the NullPool left by reset_db's "
+                         "migrations, a new PostgreSQL connection per transaction; configured: the pool of the "
+                         "configuration (QueuePool), as a consumer started normally")
     ap.add_argument("--worker", choices=sorted(SETUPS))
     args = ap.parse_args()
     if args.worker:
@@ -324,6 +341,8 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
 
     env = slot_env()
+    env["BENCH_DB_POOL"] = args.db_pool
+    print(f"database pool: {args.db_pool}", flush=True)
     results: dict[tuple[str, str], list[dict]] = {(c, st): [] for c in commits for st in ("stock", "grandest")}
     for r in range(args.runs):
         for commit in commits:

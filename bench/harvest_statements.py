@@ -27,6 +27,7 @@ import harvest_bench  # noqa: E402
 def run(setup: str, args: argparse.Namespace) -> dict:
     env = harvest_bench.slot_env()
     env["BENCH_SQL"] = "1"
+    env["BENCH_DB_POOL"] = args.db_pool
     proc = subprocess.run([sys.executable, harvest_bench.__file__, "--worker", setup, "--datasets",
                            str(args.datasets), "--page-size", str(args.page_size), "--solr-commit",
                            args.solr_commit, "--first-only"], cwd=harvest_bench.REPO, env=env,
@@ -44,15 +45,18 @@ def main() -> None:
     ap.add_argument("--solr-commit", choices=("true", "false"), default="false")
     ap.add_argument("--by-kind", action="store_true", help="statements per record by verb and table")
     ap.add_argument("--setups", default="stock,grandest")
+    ap.add_argument("--db-pool", choices=("null", "configured"), default="null",
+                    help="as harvest_bench.py's --db-pool (null: a new connection per transaction)")
     args = ap.parse_args()
     n = args.datasets
     results = {setup: run(setup, args) for setup in args.setups.split(",")}
     for setup, res in results.items():
         first = res["first"]
         sql = first["sql"]
-        total = sum(v for k, v in sql.items() if k not in ("COMMIT", "ROLLBACK"))
+        total = sum(v for k, v in sql.items() if k not in ("COMMIT", "ROLLBACK", "CONNECT"))
         print(f"{setup:8s}: {total / n:6.1f} statements/record, {sql.get('COMMIT', 0) / n:4.1f} commits/record, "
-              f"{sql.get('ROLLBACK', 0) / n:4.1f} rollbacks/record, fetch/import CPU "
+              f"{sql.get('ROLLBACK', 0) / n:4.1f} rollbacks/record, {sql.get('CONNECT', 0) / n:4.1f} new connections/record, "
+              f"fetch/import CPU "
               f"{1000 * first['fetch_cpu_s'] / n:6.1f} ms/record, wall {1000 * first['import_s'] / n:6.1f} "
               f"ms/record, {first['stats']}")
     if args.by_kind:

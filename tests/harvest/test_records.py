@@ -230,3 +230,28 @@ def test_a_record_failing_after_its_dataset_is_written_leaves_nothing_and_the_ne
     report = harvest.run(source["id"])
     assert stats(report)["added"] == 1 and stats(report)["errored"] == 0
     assert "Jeu numéro 3" in harvest.datasets(org["id"])
+
+
+def test_a_record_imported_outside_the_queue_is_committed(harvest, feed_server):
+    """``harvest_objects_import`` (``ckan harvester import``) calls the import stage directly and commits nothing
+    after it: the record is committed by the import itself (only ckanext-harvest's queue commits it for us)."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+
+    url = feed_server.add("/catalog.ttl", feed(record(1), record(2)))  # the second one stays waiting
+    org = commune_org()
+    source = harvest.source(url, org["id"])
+    harvest.action("harvest_job_create", source_id=source["id"], run=True)
+    gather = queue.get_gather_consumer()
+    queue.gather_callback(gather, *gather.basic_get(queue=queue.get_gather_queue_name()))
+    obj_id = model.Session.query(HarvestObject.id).filter(
+        HarvestObject.guid == "http://portail.example.org/dataset/1").scalar()
+    queue.purge_queues()  # never fetched by the queue
+    count = tk.get_action("harvest_objects_import")(
+        {"user": harvest.admin["name"], "join_datasets": False}, {"harvest_object_id": obj_id})
+    assert count == 1
+    model.Session.remove()  # what was not committed is gone
+    assert set(harvest.datasets(org["id"])) == {"Jeu numéro 1"}
+    assert model.Session.get(HarvestObject, obj_id).current is True

@@ -38,12 +38,26 @@ _ = request_translator("harvest").gettext
 log = logging.getLogger(__name__)
 
 
+#: set on a harvest object by :meth:`ImportStage.fetch_stage`: ckanext-harvest's queue imports it and commits it
+#: right after the import (``fetch_and_import_stages``), so the import leaves the record's commit to it
+QUEUE_COMMITS = "_grandest_queue_commits"
+
+
 class ImportStage:
-    """``import_stage`` of the harvester (a mixin of ``GrandEstDCATHarvester``)."""
+    """``fetch_stage`` and ``import_stage`` of the harvester (a mixin of ``GrandEstDCATHarvester``)."""
+
+    def fetch_stage(self, harvest_object: Any) -> bool:
+        """Nothing to fetch: the gather stored each record. Only ckanext-harvest's queue calls this, and it saves
+        (commits) the object's state right after ``import_stage`` returns; other callers of ``import_stage``
+        (``harvest_objects_import``, ``ckan harvester import``) commit nothing after it and get a committed
+        record."""
+        setattr(harvest_object, QUEUE_COMMITS, True)  # a plain attribute of this instance, never stored
+        return True
 
     def import_stage(self, harvest_object: Any) -> bool | str:
-        """One record. On CKAN 2.12 (batched indexing) a record written here is *not* committed: ckanext-harvest
-        saves the object (state ``COMPLETE``) and commits right after ``import_stage`` returns, so the dataset,
+        """One record. On CKAN 2.12 (batched indexing), imported by ckanext-harvest's queue (:meth:`fetch_stage`
+        ran), a record written here is *not* committed: the queue saves the object (state ``COMPLETE``) and
+        commits right after ``import_stage`` returns, so the dataset,
         its activity, its « to index » mark and the object's state go in one transaction (one less per record).
         Everything that can fail is flushed here, inside the import's error handling: a record refused or
         broken is rolled back alone (no partial dataset) and reported as an error. When a batch is to be indexed
@@ -57,6 +71,8 @@ class ImportStage:
             model.Session.rollback()  # nothing of a record that broke the import is kept
             indexing.after_import(harvest_object)
             raise
+        finally:
+            harvest_object.__dict__.pop(QUEUE_COMMITS, None)  # once: a later direct import commits itself
         due = indexing.flush_due(harvest_object)
         if due and result:
             result = self._commit_record(harvest_object, result)
@@ -122,7 +138,7 @@ class ImportStage:
             harvest_object.package_id = existing.id
             model.Session.add(previous)
             model.Session.add(harvest_object)
-            _commit_unless_deferred()
+            _commit_unless_deferred(harvest_object)
             return "unchanged"
 
         tmp: dict[str, Any] = {}
@@ -199,15 +215,16 @@ class ImportStage:
         harvest_object.current = True
         harvest_object.package_id = dataset["id"]
         model.Session.add(harvest_object)
-        _commit_unless_deferred()
+        _commit_unless_deferred(harvest_object)
         log.info("Harvest: %sd dataset %s", action, dataset.get("name"))
         return True
 
 
-def _commit_unless_deferred() -> None:
-    """Commit the record, except on CKAN 2.12 (batched indexing), where ckanext-harvest's save of the object,
-    right after ``import_stage`` returns, commits it with the object's state: one transaction per record."""
-    if not indexing.batching():
+def _commit_unless_deferred(harvest_object: Any) -> None:
+    """Commit the record, except on CKAN 2.12 (batched indexing) when ckanext-harvest's queue imports it: its
+    save of the object, right after ``import_stage`` returns, commits the record with the object's state (one
+    transaction per record); :meth:`ImportStage.import_stage` commits it for other callers."""
+    if not (indexing.batching() and getattr(harvest_object, QUEUE_COMMITS, False)):
         model.Session.commit()
 
 

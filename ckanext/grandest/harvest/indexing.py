@@ -5,10 +5,11 @@ By default CKAN indexes a dataset inside ``package_create``/``package_update`` a
 A harvest job writes hundreds of datasets in a row; the Grand Est harvester
 
 * creates each new record's dataset with CKAN's ``defer_commit`` and ``return_id_only`` context keys (CKAN >=
-  2.12: ``package_create`` then neither shows, indexes nor commits; the import commits the record itself; the
-  activity is still recorded, in the same transaction) and marks its
-  harvest object « to index » (a ``harvest_object_extra`` row, in the same database transaction as the
-  dataset: a record whose write fails leaves no mark, the others keep theirs);
+  2.12: ``package_create`` then neither shows, indexes nor commits; the activity is still recorded, in the same
+  transaction) and marks its harvest object « to index » (a ``harvest_object_extra`` row, in the same database
+  transaction as the dataset: a record whose write fails leaves no mark, the others keep theirs). The record is
+  committed by ckanext-harvest's save of the object's state right after the import (importer.py), or by the
+  import before a batch is indexed;
 * indexes the marked datasets of the job by batches of ``ckanext.grandest.harvest.index_batch_size`` (same
   documents as CKAN's own indexing: ``package_show`` with the default and the custom schema, every
   ``before_dataset_index`` hook, ckanext-harvest's included), one dataset's failure logged without stopping
