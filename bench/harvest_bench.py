@@ -146,6 +146,63 @@ class Server:
 
 
 # --- one measured run (in its own process) ----------------------------------------------------------------
+class _StatementCounter:
+    """SQL statements sent to PostgreSQL while it listens (``BENCH_SQL=1``: the fetch/import phase), by kind:
+    the statement's verb and first table (``SELECT package``, ``INSERT activity``, ``COMMIT``...)."""
+
+    def __init__(self) -> None:
+        import re
+
+        import sqlalchemy as sa
+        from ckan import model
+
+        self.counts: dict[str, int] = {}
+        self._engine = model.meta.engine
+        self._re = re.compile(r"^\s*(\w+)(?:.*?\b(?:FROM|INTO|UPDATE)\s+\"?(\w+))?", re.S | re.I)
+        self._sa = sa
+        trace = os.environ.get("BENCH_SQL_TRACE")  # a file: every statement, in order
+        self._trace = open(trace, "w") if trace else None
+        sa.event.listen(self._engine, "before_cursor_execute", self._statement)
+        sa.event.listen(self._engine, "commit", self._commit)
+        sa.event.listen(self._engine, "rollback", self._rollback)
+        sa.event.listen(self._engine.pool, "connect", self._connect)
+
+    def _add(self, key: str) -> None:
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        m = self._re.match(statement)
+        verb = (m.group(1) if m else statement[:10]).upper()
+        if verb == "UPDATE":
+            table = statement.split(None, 2)[1].strip('"')
+        else:
+            table = (m.group(2) if m and m.group(2) else "")
+        self._add(f"{verb} {table}".strip())
+        if self._trace:
+            import traceback
+
+            where = [f"{f.filename.split('site-packages/')[-1]}:{f.lineno} {f.name}"
+                     for f in traceback.extract_stack()[:-1] if "sqlalchemy" not in f.filename][-4:]
+            self._trace.write(" ".join(statement.split())[:100] + "  <- " + " < ".join(reversed(where)) + "\n")
+
+    def _commit(self, conn) -> None:
+        self._add("COMMIT")
+        if self._trace:
+            self._trace.write("COMMIT\n")
+
+    def _connect(self, dbapi_connection, record) -> None:
+        self._add("CONNECT")
+
+    def _rollback(self, conn) -> None:
+        self._add("ROLLBACK")
+
+    def stop(self) -> None:
+        self._sa.event.remove(self._engine, "before_cursor_execute", self._statement)
+        self._sa.event.remove(self._engine, "commit", self._commit)
+        self._sa.event.remove(self._engine, "rollback", self._rollback)
+        self._sa.event.remove(self._engine.pool, "connect", self._connect)
+
+
 def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_only: bool = False) -> dict:
     cfg = dict(SETUPS[setup])
     source_type = cfg.pop("source_type")
@@ -175,6 +232,14 @@ def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_
         _run_migrations(plugin)
     search.clear_all()
     queue.purge_queues()
+    if os.environ.get("BENCH_DB_POOL", "null") == "configured":
+        # reset_db's migrations re-bind CKAN's session to their own NullPool engine (ckan/migration/env.py
+        # calls init_model): a new PostgreSQL connection per transaction. A consumer started normally uses the
+        # configured pool (QueuePool): bind it back, as ckan.config.environment does
+        from ckan import model
+        from sqlalchemy import engine_from_config
+
+        model.init_model(engine_from_config(dict(tk.config)))
 
     server = Server()
     server.pages = feed_pages(n, page_size, server.base)
@@ -199,6 +264,8 @@ def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_
             queue.gather_callback(gather, *reply)
         t1 = time.perf_counter()
         prof = None
+        sql = _StatementCounter() if os.environ.get("BENCH_SQL") else None
+        cpu0 = time.process_time()
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
 
@@ -209,6 +276,9 @@ def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_
             if reply[2] is None:
                 break
             queue.fetch_callback(fetch, *reply)
+        cpu_fetch = time.process_time() - cpu0
+        if sql is not None:
+            sql.stop()
         if prof is not None:
             prof.disable()
             prof.dump_stats(os.environ["BENCH_PROFILE"] + f".{setup}.{time.time():.0f}")
@@ -221,7 +291,11 @@ def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_
             rep = tk.get_action("harvest_job_report")(ctx(), {"id": j["id"]})
             for obj in list((rep.get("object_errors") or {}).values())[:3]:
                 sys.stderr.write(repr(obj)[:2000] + "\n")
-        return {"gather_s": t1 - t0, "import_s": t2 - t1, "total_s": t2 - t0, "stats": stats}
+        out = {"gather_s": t1 - t0, "import_s": t2 - t1, "total_s": t2 - t0, "stats": stats,
+               "fetch_cpu_s": cpu_fetch}
+        if sql is not None:
+            out["sql"] = sql.counts
+        return out
 
     first = job()
     second = None if first_only else job()
@@ -229,22 +303,8 @@ def worker(setup: str, n: int, page_size: int, solr_commit: str = "true", first_
     return {"setup": setup, "datasets": n, "solr_commit": solr_commit, "first": first, "reharvest": second}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--datasets", type=int, default=1000)
-    ap.add_argument("--page-size", type=int, default=100)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--solr-commit", choices=("both", "true", "false"), default="both")
-    ap.add_argument("--first-only", action="store_true",
-                    help="time the first harvest only (no re-harvest job), on both sides")
-    ap.add_argument("--worker", choices=sorted(SETUPS))
-    args = ap.parse_args()
-    if args.worker:
-        print(json.dumps(worker(args.worker, args.datasets, args.page_size, args.solr_commit, args.first_only)))
-        return
-    commits = ("true", "false") if args.solr_commit == "both" else (args.solr_commit,)
-    print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
-
+def slot_env() -> dict[str, str]:
+    """The environment of a worker: the test slot's (``GRANDEST_TEST_SLOT``) database, Solr core, Redis db."""
     slot = os.environ.get("GRANDEST_TEST_SLOT", "")
     env = dict(os.environ)
     port_pg, port_redis, port_solr = (os.environ.get("GRANDEST_PG_PORT", "54329"),
@@ -257,6 +317,32 @@ def main() -> None:
         "CKAN_SOLR_URL": f"http://127.0.0.1:{port_solr}/solr/ckan_test{suffix}",
         "CKAN_REDIS_URL": f"redis://127.0.0.1:{port_redis}/{1 + int(slot or 0)}",
     })
+    return env
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", type=int, default=1000)
+    ap.add_argument("--page-size", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--solr-commit", choices=("both", "true", "false"), default="both")
+    ap.add_argument("--first-only", action="store_true",
+                    help="time the first harvest only (no re-harvest job), on both sides")
+    ap.add_argument("--db-pool", choices=("null", "configured"), default=os.environ.get("BENCH_DB_POOL", "null"),
+                    help="null (the default, as the figures before session 7): the NullPool left by reset_db's "
+                         "migrations, a new PostgreSQL connection per transaction; configured: the pool of the "
+                         "configuration (QueuePool), as a consumer started normally")
+    ap.add_argument("--worker", choices=sorted(SETUPS))
+    args = ap.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.datasets, args.page_size, args.solr_commit, args.first_only)))
+        return
+    commits = ("true", "false") if args.solr_commit == "both" else (args.solr_commit,)
+    print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
+
+    env = slot_env()
+    env["BENCH_DB_POOL"] = args.db_pool
+    print(f"database pool: {args.db_pool}", flush=True)
     results: dict[tuple[str, str], list[dict]] = {(c, st): [] for c in commits for st in ("stock", "grandest")}
     for r in range(args.runs):
         for commit in commits:

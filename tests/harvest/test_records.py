@@ -164,3 +164,94 @@ def test_harvested_resources_are_queued_for_validation_like_any_other(harvest, f
     queued = {r.resource_id for r in model.Session.query(ValidationRun).filter(
         ValidationRun.resource_id.in_(resources))}
     assert queued == set(resources)
+
+
+@pytest.fixture
+def breaking_harvester_extension():
+    """A real ``IDCATRDFHarvester`` extension whose ``after_create`` raises for the record titled « Jeu numéro
+    3 »: it fails after ``package_create`` has written the dataset and its activity, in the record's
+    transaction, which ckanext-harvest (not the import) commits on CKAN 2.12. Registered for the test only."""
+    import ckan.plugins as p
+    from ckan.plugins import core
+
+    from ckanext.dcat.interfaces import IDCATRDFHarvester
+
+    class Breaking(p.SingletonPlugin):
+        p.implements(IDCATRDFHarvester, inherit=True)
+
+        def after_create(self, harvest_object, package_dict, temp_dict):
+            if package_dict.get("title") == "Jeu numéro 3":
+                raise RuntimeError("extension en panne")
+            return None
+
+    core._PLUGINS_SERVICE["test_breaking_harvester"] = Breaking()
+    try:
+        yield
+    finally:
+        core._PLUGINS_SERVICE.pop("test_breaking_harvester", None)
+
+
+def test_a_record_failing_after_its_dataset_is_written_leaves_nothing_and_the_next_go_in(
+        harvest, feed_server, breaking_harvester_extension):
+    """The third of five records breaks after its dataset, activity and « to index » mark were written but before
+    the record's commit: none of them is kept (no dataset, not even deleted; no activity), the object is an
+    error, and the records before and after it are complete: datasets, activities, current harvest objects,
+    found by the search when the job ends."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckanext.harvest.model import HarvestObject
+
+    url = feed_server.add("/catalog.ttl", feed(*(record(i) for i in range(1, 6))))
+    org = commune_org()
+    source = harvest.source(url, org["id"])
+    report = harvest.run(source["id"])
+    assert stats(report)["added"] == 4 and stats(report)["errored"] == 1
+    assert any("extension en panne" in e for e in object_errors(report)), object_errors(report)
+    titles = {t for (t,) in model.Session.query(model.Package.title).filter(model.Package.owner_org == org["id"],
+                                                                         model.Package.type == "dataset")}
+    assert titles == {"Jeu numéro 1", "Jeu numéro 2", "Jeu numéro 4", "Jeu numéro 5"}  # any state
+    datasets = harvest.datasets(org["id"])
+    activities = {title: [a["activity_type"] for a in tk.get_action("package_activity_list")(
+        {"ignore_auth": True}, {"id": dataset["id"], "include_hidden_activity": True})]
+        for title, dataset in datasets.items()}
+    assert activities == {title: ["new package"] for title in datasets}
+    for dataset in datasets.values():
+        current = model.Session.query(HarvestObject).filter(HarvestObject.package_id == dataset["id"],
+                                                            HarvestObject.current == True).all()  # noqa: E712
+        assert len(current) == 1 and current[0].state == "COMPLETE"
+    broken = model.Session.query(HarvestObject).filter(
+        HarvestObject.guid == "http://portail.example.org/dataset/3").one()
+    assert broken.state == "ERROR" and broken.package_id is None and not broken.current
+    found = tk.get_action("package_search")({"ignore_auth": True}, {"fq": f"owner_org:{org['id']}", "rows": 10})
+    assert {d["title"] for d in found["results"]} == set(datasets)
+    # the next job retries the record (the extension repaired): it goes in
+    core_plugins = __import__("ckan.plugins.core", fromlist=["_PLUGINS_SERVICE"])
+    core_plugins._PLUGINS_SERVICE.pop("test_breaking_harvester")
+    report = harvest.run(source["id"])
+    assert stats(report)["added"] == 1 and stats(report)["errored"] == 0
+    assert "Jeu numéro 3" in harvest.datasets(org["id"])
+
+
+def test_a_record_imported_outside_the_queue_is_committed(harvest, feed_server):
+    """``harvest_objects_import`` (``ckan harvester import``) calls the import stage directly and commits nothing
+    after it: the record is committed by the import itself (only ckanext-harvest's queue commits it for us)."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+
+    url = feed_server.add("/catalog.ttl", feed(record(1), record(2)))  # the second one stays waiting
+    org = commune_org()
+    source = harvest.source(url, org["id"])
+    harvest.action("harvest_job_create", source_id=source["id"], run=True)
+    gather = queue.get_gather_consumer()
+    queue.gather_callback(gather, *gather.basic_get(queue=queue.get_gather_queue_name()))
+    obj_id = model.Session.query(HarvestObject.id).filter(
+        HarvestObject.guid == "http://portail.example.org/dataset/1").scalar()
+    queue.purge_queues()  # never fetched by the queue
+    count = tk.get_action("harvest_objects_import")(
+        {"user": harvest.admin["name"], "join_datasets": False}, {"harvest_object_id": obj_id})
+    assert count == 1
+    model.Session.remove()  # what was not committed is gone
+    assert set(harvest.datasets(org["id"])) == {"Jeu numéro 1"}
+    assert model.Session.get(HarvestObject, obj_id).current is True

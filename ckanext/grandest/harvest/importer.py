@@ -13,6 +13,7 @@ helpers (``_get_object_extra``, ``_save_object_error``, ``_get_user_name``, ``mo
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import traceback
@@ -37,15 +38,57 @@ _ = request_translator("harvest").gettext
 log = logging.getLogger(__name__)
 
 
+#: set on a harvest object by :meth:`ImportStage.fetch_stage`: ckanext-harvest's queue imports it and commits it
+#: right after the import (``fetch_and_import_stages``), so the import leaves the record's commit to it
+QUEUE_COMMITS = "_grandest_queue_commits"
+
+
 class ImportStage:
-    """``import_stage`` of the harvester (a mixin of ``GrandEstDCATHarvester``)."""
+    """``fetch_stage`` and ``import_stage`` of the harvester (a mixin of ``GrandEstDCATHarvester``)."""
+
+    def fetch_stage(self, harvest_object: Any) -> bool:
+        """Nothing to fetch: the gather stored each record. Only ckanext-harvest's queue calls this, and it saves
+        (commits) the object's state right after ``import_stage`` returns; other callers of ``import_stage``
+        (``harvest_objects_import``, ``ckan harvester import``) commit nothing after it and get a committed
+        record."""
+        setattr(harvest_object, QUEUE_COMMITS, True)  # a plain attribute of this instance, never stored
+        return True
 
     def import_stage(self, harvest_object: Any) -> bool | str:
+        """One record. On CKAN 2.12 (batched indexing), imported by ckanext-harvest's queue (:meth:`fetch_stage`
+        ran), a record written here is *not* committed: the queue saves the object (state ``COMPLETE``) and
+        commits right after ``import_stage`` returns, so the dataset,
+        its activity, its « to index » mark and the object's state go in one transaction (one less per record).
+        Everything that can fail is flushed here, inside the import's error handling: a record refused or
+        broken is rolled back alone (no partial dataset) and reported as an error. When a batch is to be indexed
+        (a full batch, the job's last object), the record is committed first."""
         try:
-            with indexing.deferred_index_commit():
-                return self._import(harvest_object)
+            # CKAN 2.11 indexes every record at its commit: no Solr commit per record (indexing.py). On 2.12
+            # only the writes that CKAN indexes itself (updates, deletions) need it
+            with indexing.deferred_index_commit() if not indexing.batching() else contextlib.nullcontext():
+                result = self._import(harvest_object)
+        except Exception:
+            model.Session.rollback()  # nothing of a record that broke the import is kept
+            indexing.after_import(harvest_object)
+            raise
         finally:
-            indexing.after_import(harvest_object)  # a full batch, or the job's last object: indexed (indexing.py)
+            harvest_object.__dict__.pop(QUEUE_COMMITS, None)  # once: a later direct import commits itself
+        due = indexing.flush_due(harvest_object)
+        if due and result:
+            result = self._commit_record(harvest_object, result)
+        indexing.after_import(harvest_object, due)  # a full batch, or the job's last object: indexed
+        return result
+
+    def _commit_record(self, harvest_object: Any, result: bool | str) -> bool | str:
+        try:
+            model.Session.commit()
+            return result
+        except Exception as e:
+            model.Session.rollback()
+            log.error("Commit of %s failed:\n%s", harvest_object.guid, traceback.format_exc())
+            self._save_object_error(_("The dataset {title} was not imported: {error}").format(
+                title=f"« {harvest_object.guid[:150]} »", error=repr(e)[:500]), harvest_object, "Import")
+            return False
 
     def _import(self, harvest_object: Any) -> bool | str:
         status = self._get_object_extra(harvest_object, "status")
@@ -57,7 +100,8 @@ class ImportStage:
                                    HARVEST_CONTEXT_KEY: True}
         if status == "delete":
             try:
-                tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
+                with indexing.deferred_index_commit():
+                    tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
                 log.info("Deleted dataset %s (guid %s)", harvest_object.package_id, harvest_object.guid)
             except tk.ObjectNotFound:
                 pass
@@ -94,7 +138,7 @@ class ImportStage:
             harvest_object.package_id = existing.id
             model.Session.add(previous)
             model.Session.add(harvest_object)
-            model.Session.commit()
+            _commit_unless_deferred(harvest_object)
             return "unchanged"
 
         tmp: dict[str, Any] = {}
@@ -119,7 +163,8 @@ class ImportStage:
                 for plugin in p.PluginImplementations(IDCATRDFHarvester):
                     plugin.before_update(harvest_object, dataset, tmp)
                 _make_current(harvest_object, previous, existing.id)
-                tk.get_action("package_update")(dict(context), dataset)
+                with indexing.deferred_index_commit():
+                    tk.get_action("package_update")(dict(context), dataset)
                 hook, action = "after_update", "update"
             else:
                 dataset["id"] = str(uuid.uuid4())
@@ -131,10 +176,24 @@ class ImportStage:
                     # in the same transaction. Batched (2.12), it is indexed after the record's commit
                     model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
                     _make_current(harvest_object, previous, dataset["id"])
-                # not shown, indexed nor committed by the action: indexed with its batch (indexing.py)
+                # neither shown nor committed by the action (nor indexed on 2.12: with its batch, indexing.py)
                 tk.get_action("package_create")(indexing.create_context(context), dataset)
                 indexing.mark_pending(harvest_object)  # committed with the record (or not at all)
                 hook, action = "after_create", "create"
+            for plugin in p.PluginImplementations(IDCATRDFHarvester):
+                err = getattr(plugin, hook)(harvest_object, dataset, tmp)
+                if err:
+                    hook_error = err
+                    break
+            else:
+                hook_error = None
+            if hook_error is None:
+                if previous is not None:
+                    previous.current = False
+                    model.Session.add(previous)
+                # what the database refuses (the dataset, its activity, its mark) is refused here, inside the
+                # import's error handling, not at ckanext-harvest's commit of the object
+                model.Session.flush()
         except tk.ValidationError as e:
             model.Session.rollback()
             self._save_object_error(_("The dataset {title} was not imported: {errors}").format(
@@ -147,21 +206,26 @@ class ImportStage:
                 title=f"« {title[:150]} »", error=repr(e)[:500]), harvest_object, "Import")
             return False
 
-        for plugin in p.PluginImplementations(IDCATRDFHarvester):
-            err = getattr(plugin, hook)(harvest_object, dataset, tmp)
-            if err:
-                self._save_object_error(_("Harvester extension error: {error}").format(error=err),
-                                        harvest_object, "Import")
-                return False
-        if previous is not None:
-            previous.current = False
-            model.Session.add(previous)
+        if hook_error is not None:
+            # as ckanext-dcat's harvester: the dataset written stays (committed with the error), the object errs
+            self._save_object_error(_("Harvester extension error: {error}").format(error=hook_error),
+                                    harvest_object, "Import")
+            return False
+        # the object becomes the dataset's current one: written with ckanext-harvest's update of its state
         harvest_object.current = True
         harvest_object.package_id = dataset["id"]
         model.Session.add(harvest_object)
-        model.Session.commit()
+        _commit_unless_deferred(harvest_object)
         log.info("Harvest: %sd dataset %s", action, dataset.get("name"))
         return True
+
+
+def _commit_unless_deferred(harvest_object: Any) -> None:
+    """Commit the record, except on CKAN 2.12 (batched indexing) when ckanext-harvest's queue imports it: its
+    save of the object, right after ``import_stage`` returns, commits the record with the object's state (one
+    transaction per record); :meth:`ImportStage.import_stage` commits it for other callers."""
+    if not (indexing.batching() and getattr(harvest_object, QUEUE_COMMITS, False)):
+        model.Session.commit()
 
 
 def _make_current(harvest_object: Any, previous: Any, package_id: str) -> None:

@@ -5,10 +5,11 @@ By default CKAN indexes a dataset inside ``package_create``/``package_update`` a
 A harvest job writes hundreds of datasets in a row; the Grand Est harvester
 
 * creates each new record's dataset with CKAN's ``defer_commit`` and ``return_id_only`` context keys (CKAN >=
-  2.12: ``package_create`` then neither shows, indexes nor commits; the import commits the record itself; the
-  activity is still recorded, in the same transaction) and marks its
-  harvest object « to index » (a ``harvest_object_extra`` row, in the same database transaction as the
-  dataset: a record whose write fails leaves no mark, the others keep theirs);
+  2.12: ``package_create`` then neither shows, indexes nor commits; the activity is still recorded, in the same
+  transaction) and marks its harvest object « to index » (a ``harvest_object_extra`` row, in the same database
+  transaction as the dataset: a record whose write fails leaves no mark, the others keep theirs). The record is
+  committed by ckanext-harvest's save of the object's state right after the import (importer.py), or by the
+  import before a batch is indexed;
 * indexes the marked datasets of the job by batches of ``ckanext.grandest.harvest.index_batch_size`` (same
   documents as CKAN's own indexing: ``package_show`` with the default and the custom schema, every
   ``before_dataset_index`` hook, ckanext-harvest's included), one dataset's failure logged without stopping
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from typing import Any, Iterator
 
 import ckan.plugins.toolkit as tk
@@ -55,12 +57,12 @@ def solr_commit_wanted() -> bool:
 
 
 def create_context(context: dict[str, Any]) -> dict[str, Any]:
-    """The context of ``package_create`` for a harvested record: not shown, indexed nor committed by the action
-    (the import commits the record, the batch indexes it). ``package_update`` keeps its own indexing: in CKAN
-    2.12 ``defer_commit`` makes it skip the activity (``changed_entities`` unset) or roll the update back."""
-    if batching():
-        context = dict(context, defer_commit=True, return_id_only=True)
-    return context
+    """The context of ``package_create`` for a harvested record: neither shown nor committed by the action (the
+    record is committed once it is complete, IDCATRDFHarvester hooks included: importer.py), nor indexed on CKAN
+    2.12 (the batch indexes it; CKAN 2.11 indexes it at its commit). ``package_update`` keeps its own commit
+    and indexing: in CKAN 2.12 ``defer_commit`` makes it skip the activity (``changed_entities`` unset) or roll
+    the update back."""
+    return dict(context, defer_commit=True, return_id_only=True)
 
 
 #: marks written by this process since its last flush, per job: when a batch is full (a trigger only; the
@@ -76,21 +78,41 @@ def mark_pending(harvest_object: Any) -> None:
         _marked[job_id] = _marked.get(job_id, 0) + 1
 
 
+_commit_lock = threading.Lock()
+_commit_depth = 0
+_commit_saved: Any = None
+
+
 @contextlib.contextmanager
 def deferred_index_commit() -> Iterator[None]:
-    """While one record is written, index writes (CKAN 2.11's per-record indexing, a deletion's removal) are
-    sent without a Solr commit (``ckan.search.solr_commit``, CKAN's own option, scoped to this block of this
-    single-threaded consumer); :func:`after_import` commits once per batch and at the end of the job."""
+    """While one record's index writes that CKAN makes itself are sent (a re-harvest's ``package_update``, a
+    deletion's removal; on CKAN 2.11 every record, indexed at its commit), no Solr commit per write:
+    :func:`after_import` commits once per batch and at the end of the job.
+
+    CKAN's actions take no per-call option for that (``package_update``'s ``defer_commit`` also skips the
+    activity and the commit), so this sets CKAN's own ``ckan.search.solr_commit`` to false for the block. It is
+    a process-wide setting: the blocks are as short as the writes (on 2.12 a new record, the first harvest's
+    case, needs none: ``package_create`` does not index it), and they are counted under a lock so that harvest
+    imports in several threads of one process restore the setting only when the last one leaves. A web
+    request of the same process indexing meanwhile would not commit either (Solr's auto soft commit shows it
+    within seconds); ckanext-harvest's fetch consumer is a process of its own, single-threaded."""
+    global _commit_depth, _commit_saved
     key = "ckan.search.solr_commit"
-    before = tk.config.get(key, True)
-    if not tk.asbool(before):
-        yield
-        return
-    tk.config[key] = False
+    with _commit_lock:
+        if _commit_depth == 0:
+            _commit_saved = tk.config.get(key, True)
+            if tk.asbool(_commit_saved):
+                tk.config[key] = False
+        _commit_depth += 1
     try:
         yield
     finally:
-        tk.config[key] = before
+        with _commit_lock:
+            _commit_depth -= 1
+            if _commit_depth == 0:
+                if tk.asbool(_commit_saved):
+                    tk.config[key] = _commit_saved
+                _commit_saved = None
 
 
 def _pending_query() -> Any:
@@ -153,18 +175,36 @@ def commit_solr() -> None:
         log.warning("Solr commit after harvested records failed", exc_info=True)
 
 
-def after_import(harvest_object: Any) -> None:
-    """After one object's import: index the job's marked datasets when a batch is full or when it was the
-    job's last object; the last one also commits Solr for what was indexed per record (deletions, CKAN
-    2.11)."""
+def flush_due(harvest_object: Any) -> str | None:
+    """After one object's import, whether the job's marked datasets are to be indexed now: ``"last"`` when it
+    was the job's last object, ``"batch"`` when this process marked a full batch, else ``None``."""
+    try:
+        if last_of_job(harvest_object):
+            return "last"
+    except Exception:  # never turns an imported record into an error; harvest_jobs_run flushes again
+        log.exception("Harvest job %s: could not tell whether objects are left", harvest_object.harvest_job_id)
+        return None
+    if batching() and _marked.get(harvest_object.harvest_job_id, 0) >= hconfig.index_batch_size():
+        return "batch"
+    return None
+
+
+_UNKNOWN = "unknown"
+
+
+def after_import(harvest_object: Any, due: str | None = _UNKNOWN) -> None:
+    """After one object's import (its record committed when ``due``): index the job's marked datasets when a
+    batch is full or when it was the job's last object (``due``, from :func:`flush_due`, computed here when not
+    given); the last one also commits Solr for what was indexed per record (deletions, CKAN 2.11)."""
     job_id = harvest_object.harvest_job_id
     try:
-        last = last_of_job(harvest_object)
-        if last:
+        if due is _UNKNOWN:
+            due = flush_due(harvest_object)
+        if due == "last":
             flush(job_id, commit=False)
             if solr_commit_wanted():
                 commit_solr()
-        elif batching() and _marked.get(job_id, 0) >= hconfig.index_batch_size():
+        elif due == "batch":
             flush(job_id)
     except Exception:  # never turns an imported record into an error; harvest_jobs_run flushes again
         model.Session.rollback()
