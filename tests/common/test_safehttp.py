@@ -11,7 +11,7 @@ import zlib
 import pytest
 
 from ckanext.grandest.common import safehttp
-from tests.validation.engine.conftest import LocalServer, no_external_connect  # noqa: F401 - fixture
+from tests.validation.engine.conftest import http_server, no_external_connect  # noqa: F401 - fixtures
 
 OPTS = safehttp.Options(max_bytes=1024 * 1024, connect_timeout=2, read_timeout=2, max_redirects=3,
                         allow_loopback=True, decompress=True)
@@ -23,17 +23,6 @@ class Body:
 
     def write(self, chunk: bytes) -> None:
         self.data += chunk
-
-
-@pytest.fixture
-def server(no_external_connect):  # noqa: F811
-    srv = LocalServer()
-    srv.thread.start()
-    try:
-        yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
 
 
 def _get(url: str, options: safehttp.Options = OPTS) -> tuple[safehttp.Response, bytes]:
@@ -51,38 +40,38 @@ def _encoded(handler, data: bytes, encoding: str) -> None:
     handler.wfile.write(data)
 
 
-def test_gzip_and_deflate_bodies_are_decompressed(server):
+def test_gzip_and_deflate_bodies_are_decompressed(http_server):
     text = "@prefix dcat: <http://www.w3.org/ns/dcat#> . # Sélestat\n".encode() * 100
-    server.routes["/g.ttl"] = lambda h: _encoded(h, gzip.compress(text), "gzip")
-    server.routes["/d.ttl"] = lambda h: _encoded(h, zlib.compress(text), "deflate")
-    server.routes["/raw.ttl"] = lambda h: _encoded(h, zlib.compress(text)[2:-4], "deflate")
+    http_server.routes["/g.ttl"] = lambda h: _encoded(h, gzip.compress(text), "gzip")
+    http_server.routes["/d.ttl"] = lambda h: _encoded(h, zlib.compress(text), "deflate")
+    http_server.routes["/raw.ttl"] = lambda h: _encoded(h, zlib.compress(text)[2:-4], "deflate")
     for path in ("/g.ttl", "/d.ttl", "/raw.ttl"):
-        response, data = _get(server.url(path))
+        response, data = _get(http_server.url(path))
         assert data == text, path
         assert response.bytes == len(text)
 
 
-def test_gzip_bomb_is_cut_at_the_decompressed_cap(server):
+def test_gzip_bomb_is_cut_at_the_decompressed_cap(http_server):
     bomb = gzip.compress(b"\0" * (200 * 1024 * 1024))  # 200 MB of zeros, about 200 KB on the wire
     assert len(bomb) < OPTS.max_bytes
-    server.routes["/bomb.ttl"] = lambda h: _encoded(h, bomb, "gzip")
+    http_server.routes["/bomb.ttl"] = lambda h: _encoded(h, bomb, "gzip")
     with pytest.raises(safehttp.SafeHTTPError) as err:
-        _get(server.url("/bomb.ttl"))
+        _get(http_server.url("/bomb.ttl"))
     assert err.value.code == "too-large"
     assert err.value.response.bytes <= OPTS.max_bytes + safehttp.CHUNK
 
 
-def test_without_decompress_the_body_is_kept_as_sent(server):
+def test_without_decompress_the_body_is_kept_as_sent(http_server):
     packed = gzip.compress(b"a,b\n1,2\n")
-    server.routes["/g.csv"] = lambda h: _encoded(h, packed, "gzip")
-    _response, data = _get(server.url("/g.csv"), safehttp.Options(max_bytes=1024, allow_loopback=True))
+    http_server.routes["/g.csv"] = lambda h: _encoded(h, packed, "gzip")
+    _response, data = _get(http_server.url("/g.csv"), safehttp.Options(max_bytes=1024, allow_loopback=True))
     assert data == packed
 
 
-def test_the_socket_goes_to_the_checked_address(server, monkeypatch, no_external_connect):  # noqa: F811
+def test_the_socket_goes_to_the_checked_address(http_server, monkeypatch, no_external_connect):  # noqa: F811
     """One resolution per hop, and the connection uses its answer: a DNS answer that changes between the check
     and the connection (rebinding) cannot send the request elsewhere."""
-    server.routes["/ok.ttl"] = lambda h: h.body(b"ok")
+    http_server.routes["/ok.ttl"] = lambda h: h.body(b"ok")
     answers = iter(["127.0.0.1", "10.0.0.1"])  # a rebinding resolver: public(-ish) first, private next
     calls = []
 
@@ -91,24 +80,24 @@ def test_the_socket_goes_to_the_checked_address(server, monkeypatch, no_external
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    response, data = _get(f"http://feeds.example.org:{server.port}/ok.ttl")
+    response, data = _get(f"http://feeds.example.org:{http_server.port}/ok.ttl")
     assert data == b"ok" and response.status == 200
     assert calls == ["feeds.example.org"]
-    assert no_external_connect == [("127.0.0.1", server.port)]  # the address that was checked
+    assert no_external_connect == [("127.0.0.1", http_server.port)]  # the address that was checked
 
 
-def test_environment_proxies_are_ignored(server, monkeypatch):
-    server.routes["/ok.ttl"] = lambda h: h.body(b"direct")
+def test_environment_proxies_are_ignored(http_server, monkeypatch):
+    http_server.routes["/ok.ttl"] = lambda h: h.body(b"direct")
     monkeypatch.setenv("http_proxy", "http://10.9.9.9:3128")
     monkeypatch.setenv("HTTP_PROXY", "http://10.9.9.9:3128")
-    _response, data = _get(server.url("/ok.ttl"))
+    _response, data = _get(http_server.url("/ok.ttl"))
     assert data == b"direct"
 
 
-def test_error_carries_what_was_seen(server):
-    server.routes["/go"] = lambda h: h.redirect("http://169.254.169.254/latest/meta-data/")
+def test_error_carries_what_was_seen(http_server):
+    http_server.routes["/go"] = lambda h: h.redirect("http://169.254.169.254/latest/meta-data/")
     with pytest.raises(safehttp.SafeHTTPError) as err:
-        _get(server.url("/go"))
+        _get(http_server.url("/go"))
     assert err.value.code == "forbidden-address"
     assert err.value.params["host"] == "169.254.169.254"
     assert err.value.response.redirects == ["http://169.254.169.254/latest/meta-data/"]
