@@ -222,7 +222,7 @@ def test_licences(values, expected):
     (EU + "frequency/MONTHLY", "MONTHLY"), ("https://publications.europa.eu/resource/authority/frequency/WEEKLY", "WEEKLY"),
     ("http://purl.org/cld/freq/quarterly", "QUARTERLY"), ("http://purl.org/cld/freq/semiannual", "ANNUAL_2"),
     ("http://purl.org/cld/freq/irregular", "IRREG"), ("monthly", "MONTHLY"), ("ANNUAL", "ANNUAL"),
-    ("Mensuelle", "MONTHLY"), ("Tous les ans", "ANNUAL"), ("quotidienne", "DAILY"), ("punctual", "NEVER"),
+    ("Mensuelle", "MONTHLY"), ("Tous les ans", "ANNUAL"), ("quotidienne", "DAILY"), ("punctual", "IRREG"),
     ("P1M", "MONTHLY"), ("R/P1Y", "ANNUAL"), ("P1W", "WEEKLY"), (EU + "frequency/DECENNIAL", "QUINQUENNIAL"),
     (EU + "frequency/15MIN", "UPDATE_CONT"), ("n'importe quoi", None), ("", None),
 ])

@@ -1,6 +1,7 @@
 """What data.gouv.fr's DCAT harvester (udata 17.x) keeps from a feed page — a test model written from the
-behaviour documented in /work/shared/reference/dcat-datagouv.md (not udata's code), to check the export from the
-harvester's side:
+behaviour of udata's DCAT harvester (https://github.com/opendatateam/udata, ``udata/harvest/backends/dcat.py``
+and ``udata/core/dataset/rdf.py``; data.gouv.fr's guide: https://guides.data.gouv.fr/) — a model, not udata's
+code —, to check the export from the harvester's side:
 
 * pages: the node typed ``hydra:PartialCollectionView`` and its ``hydra:next``, else ``hydra:PagedCollection``
   and ``hydra:nextPage``;

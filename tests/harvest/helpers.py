@@ -11,6 +11,50 @@ FEEDS = Path(__file__).parent / "feeds"
 REGIONAL_ADMIN = "admin-region"
 
 
+# --- small Turtle feeds, one record per dataset ------------------------------------------------------------
+PREFIXES = (b"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . "
+            b"@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .\n")
+
+
+def record(n: int, title: str | None = None, extra: str = "", label: str = "Jeu numéro") -> bytes:
+    """The Turtle of dataset ``n`` (title ``f"{label} {n}"`` unless given; ``title=""``: no title at all)."""
+    title = title if title is not None else f"{label} {n}"
+    title_triple = f'dct:title "{title}" ; ' if title else ""
+    return (
+        f'<http://portail.example.org/dataset/{n}> a dcat:Dataset ; {title_triple}'
+        f'dct:description "Description du jeu {n}, assez longue pour être utile." ; '
+        f'dct:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ; '
+        f'dcat:keyword "test" ; {extra}'
+        f'dcat:distribution [ a dcat:Distribution ; dct:title "Fichier {n}" ; '
+        f'dcat:downloadURL <https://portail.example.org/files/{n}.csv> ; dct:format "CSV" ] .\n'
+    ).encode()
+
+
+def feed(*records: bytes) -> bytes:
+    return PREFIXES + b"".join(records)
+
+
+# --- the harvest queues (Redis), consumed as ``ckan harvester gather-consumer`` / ``fetch-consumer`` do ------
+def consume(kind: str, limit: int | None = None, after_each: Callable[[], None] | None = None) -> int:
+    """Consume the ``gather`` or ``fetch`` queue until it is empty (or ``limit`` messages); ``after_each`` runs
+    after every message. Returns how many were consumed."""
+    from ckanext.harvest import queue
+
+    consumer = queue.get_gather_consumer() if kind == "gather" else queue.get_fetch_consumer()
+    name = queue.get_gather_queue_name() if kind == "gather" else queue.get_fetch_queue_name()
+    callback = queue.gather_callback if kind == "gather" else queue.fetch_callback
+    done = 0
+    while limit is None or done < limit:
+        reply = consumer.basic_get(queue=name)
+        if reply[2] is None:
+            break
+        callback(consumer, *reply)
+        done += 1
+        if after_each is not None:
+            after_each()
+    return done
+
+
 # --- the feed server ----------------------------------------------------------------------------------------
 @dataclass
 class Route:
@@ -128,18 +172,8 @@ class Harvest:
         from ckanext.harvest import queue
 
         job = self.action("harvest_job_create", source_id=source_id, run=True)
-        gather = queue.get_gather_consumer()
-        fetch = queue.get_fetch_consumer()
-        while True:
-            reply = gather.basic_get(queue=queue.get_gather_queue_name())
-            if reply[2] is None:
-                break
-            queue.gather_callback(gather, *reply)
-        while True:
-            reply = fetch.basic_get(queue=queue.get_fetch_queue_name())
-            if reply[2] is None:
-                break
-            queue.fetch_callback(fetch, *reply)
+        consume("gather")
+        consume("fetch")
         self.action("harvest_jobs_run", source_id=source_id)
         report = self.action("harvest_job_report", id=job["id"])
         report["job"] = self.action("harvest_job_show", id=job["id"])

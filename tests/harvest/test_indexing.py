@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harvest.helpers import commune_org, stats
-
-PREFIXES = (b"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n")
+from tests.harvest import helpers
+from tests.harvest.helpers import commune_org, consume, feed, stats
 
 pytestmark = pytest.mark.ckan_config("ckanext.grandest.harvest.index_batch_size", "2")
 
@@ -21,18 +20,7 @@ def batching() -> bool:
 
 
 def record(n: int, title: str | None = None) -> bytes:
-    title = title or f"Jeu indexé {n}"
-    return (
-        f'<http://portail.example.org/dataset/{n}> a dcat:Dataset ; dct:title "{title}" ; '
-        f'dct:description "Description du jeu {n}, assez longue pour être utile." ; '
-        f'dct:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ; dcat:keyword "test" ; '
-        f'dcat:distribution [ a dcat:Distribution ; dct:title "Fichier {n}" ; '
-        f'dcat:downloadURL <https://portail.example.org/files/{n}.csv> ; dct:format "CSV" ] .\n'
-    ).encode()
-
-
-def feed(*records: bytes) -> bytes:
-    return PREFIXES + b"".join(records)
+    return helpers.record(n, title, label="Jeu indexé")
 
 
 def search(org_id: str, q: str = "*:*") -> dict[str, str]:
@@ -77,25 +65,19 @@ def test_a_broken_record_in_the_middle_keeps_no_other_out_of_the_search(harvest,
 
     import ckan.plugins.toolkit as tk
     from ckan import model
-    from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestObject
 
     url = feed_server.add("/catalog.ttl", feed(*(record(i) for i in range(1, 6))))
     org = commune_org()
     source = harvest.source(url, org["id"])
     job = harvest.action("harvest_job_create", source_id=source["id"], run=True)
-    gather, fetch = queue.get_gather_consumer(), queue.get_fetch_consumer()
-    queue.gather_callback(gather, *gather.basic_get(queue=queue.get_gather_queue_name()))
+    consume("gather")
     third = model.Session.query(HarvestObject).filter(
         HarvestObject.guid == "http://portail.example.org/dataset/3").one()
     tk.get_action("package_create")({"user": harvest.admin["name"], "ignore_auth": True}, {
         "name": json.loads(third.content)["name"], "title": "Jeu saisi à la main", "license_id": "lov2",
         "notes": "Un jeu créé dans le portail entre la lecture du flux et l'import.", "owner_org": org["id"]})
-    while True:
-        reply = fetch.basic_get(queue=queue.get_fetch_queue_name())
-        if reply[2] is None:
-            break
-        queue.fetch_callback(fetch, *reply)
+    consume("fetch")
     harvest.action("harvest_jobs_run", source_id=source["id"])
     job = harvest.action("harvest_job_show", id=job["id"])
     assert job["stats"]["added"] == 4 and job["stats"]["errored"] == 1
@@ -107,21 +89,13 @@ def test_a_broken_record_in_the_middle_keeps_no_other_out_of_the_search(harvest,
 def test_datasets_are_searchable_batch_by_batch_while_a_consumer_imports_them(harvest, feed_server):
     """The fetch consumer imports objects one by one: each full batch is indexed at once, the rest when the
     job's last object is imported, before ``harvest_jobs_run`` finishes the job."""
-    from ckanext.harvest import queue
-
     url = feed_server.add("/catalog.ttl", feed(*(record(i) for i in range(1, 6))))
     org = commune_org()
     source = harvest.source(url, org["id"])
     harvest.action("harvest_job_create", source_id=source["id"], run=True)
-    gather, fetch = queue.get_gather_consumer(), queue.get_fetch_consumer()
-    queue.gather_callback(gather, *gather.basic_get(queue=queue.get_gather_queue_name()))
-    seen = []
-    while True:
-        reply = fetch.basic_get(queue=queue.get_fetch_queue_name())
-        if reply[2] is None:
-            break
-        queue.fetch_callback(fetch, *reply)
-        seen.append(len(search(org["id"])))
+    consume("gather")
+    seen: list[int] = []
+    consume("fetch", after_each=lambda: seen.append(len(search(org["id"]))))
     if batching():  # CKAN 2.12
         assert seen == [0, 2, 2, 4, 5]
     else:  # CKAN 2.11 indexes each record at its commit (Solr's auto soft commit may show some earlier)
@@ -141,10 +115,8 @@ def test_harvest_jobs_run_indexes_what_a_job_left_waiting(harvest, feed_server):
     org = commune_org()
     source = harvest.source(url, org["id"])
     harvest.action("harvest_job_create", source_id=source["id"], run=True)
-    gather, fetch = queue.get_gather_consumer(), queue.get_fetch_consumer()
-    queue.gather_callback(gather, *gather.basic_get(queue=queue.get_gather_queue_name()))
-    for _ in range(3):  # the fourth object stays waiting
-        queue.fetch_callback(fetch, *fetch.basic_get(queue=queue.get_fetch_queue_name()))
+    consume("gather")
+    consume("fetch", limit=3)  # the fourth object stays waiting
     if batching():  # CKAN 2.12 (2.11 indexes each record at its commit, and commits Solr in harvest_jobs_run)
         assert len(search(org["id"])) == 2 and pending_marks() == 1
     waiting = model.Session.query(HarvestObject).filter(HarvestObject.state == "WAITING").one()

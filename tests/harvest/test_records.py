@@ -3,28 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harvest.helpers import commune_org, gather_errors, object_errors, stats
-
-PREFIXES = (b"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . "
-            b"@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .\n")
-
-
-def record(n: int, title: str | None = None, extra: str = "") -> bytes:
-    title = title if title is not None else f"Jeu numéro {n}"
-    title_triple = f'dct:title "{title}" ; ' if title else ""
-    return (
-        f'<http://portail.example.org/dataset/{n}> a dcat:Dataset ; {title_triple}'
-        f'dct:description "Description du jeu {n}, assez longue pour être utile." ; '
-        f'dct:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence> ; '
-        f'dcat:keyword "test" ; {extra}'
-        f'dcat:distribution [ a dcat:Distribution ; dct:title "Fichier {n}" ; '
-        f'dcat:downloadURL <https://portail.example.org/files/{n}.csv> ; dct:format "CSV" ] .\n'
-    ).encode()
-
-
-def feed(*records: bytes) -> bytes:
-    return PREFIXES + b"".join(records)
-
+from tests.harvest.helpers import commune_org, feed, gather_errors, object_errors, record, stats
 
 def test_one_bad_record_is_reported_and_never_fails_the_others(harvest, feed_server):
     body = feed(

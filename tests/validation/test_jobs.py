@@ -604,3 +604,98 @@ class TestReindexAfterPurge:
         dataset = make_dataset(org["id"], name="toujours-la", title="Toujours là")
         assert scoring.reindex(dataset["id"]) is True
         assert [d["name"] for d in act("package_search", q="name:toujours-la")["results"]] == ["toujours-la"]
+
+
+class TestRetry:
+    """A job that fails for a passing reason is run again by rq (``rq.Retry``); the real worker, the real
+    PostgreSQL: the run's row is locked by another transaction and the database gives up waiting after 1 s."""
+
+    def _locked(self, run_id: str, *, release_after: float | None):
+        """A thread that locks the run's row, waits until the worker is blocked on it, then holds the lock
+        ``release_after`` more seconds (None: to the end); returns (thread, stop event)."""
+        import threading
+
+        import sqlalchemy as sa
+        from ckan import model
+
+        stop, locked = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with model.meta.engine.connect() as conn:
+                tx = conn.begin()
+                conn.execute(sa.text("SELECT id FROM grandest_validation_run WHERE id = :id FOR UPDATE"),
+                             {"id": run_id})
+                locked.set()
+                deadline = time.monotonic() + 200
+                while time.monotonic() < deadline and not stop.is_set():
+                    conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))  # fresh statistics each time
+                    waiting = conn.execute(sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'")).scalar()
+                    if waiting:
+                        break
+                    time.sleep(0.05)
+                if release_after is None:
+                    stop.wait(200)
+                else:
+                    stop.wait(release_after)
+                tx.rollback()
+
+        thread = threading.Thread(target=hold, daemon=True)
+        thread.start()
+        assert locked.wait(10)
+        return thread, stop
+
+    @pytest.fixture
+    def lock_timeout(self):
+        """New connections to the test database (the worker's) wait 1 s at most for a lock."""
+        import sqlalchemy as sa
+        from ckan import model
+
+        def alter(sql: str) -> None:
+            with model.meta.engine.begin() as conn:  # committed at the end of the block
+                name = conn.execute(sa.text("SELECT current_database()")).scalar()
+                conn.execute(sa.text(sql.format(db=f'"{name}"')))
+
+        alter("ALTER DATABASE {db} SET lock_timeout = '1s'")
+        yield
+        alter("ALTER DATABASE {db} RESET lock_timeout")
+
+    def test_a_job_that_fails_for_a_moment_is_retried_and_validates(self, org, clean_queue, run_worker,
+                                                                     lock_timeout):
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _valid_delib_csv(), "deliberations.csv", format="CSV",
+                     schema="scdl/deliberations")
+        job = next(j for j in clean_queue.jobs if j.func_name.endswith("validate_resource"))
+        assert job.retries_left == 2
+        thread, stop = self._locked(_quality(res["id"]).run_id, release_after=1.5)  # the first try gives up
+        try:
+            proc = run_worker()
+        finally:
+            stop.set()
+            thread.join(10)
+        assert proc.returncode == 0
+        assert clean_queue.fetch_job(job.id).retries_left == 1, (proc.stdout + proc.stderr)[-6000:]
+        assert _quality(res["id"]).status == "success"
+        assert _report(res["id"])["status"] == "success"
+
+    def test_a_job_that_keeps_failing_stops_after_its_retries_and_the_run_waits(self, org, clean_queue,
+                                                                               run_worker, lock_timeout):
+        from rq.registry import FailedJobRegistry
+
+        from ckanext.grandest.validation import scheduler
+
+        dataset = make_dataset(org["id"])
+        res = upload(dataset["id"], _valid_delib_csv(), "deliberations.csv", format="CSV")
+        run_id = _quality(res["id"]).run_id
+        thread, stop = self._locked(run_id, release_after=None)
+        try:
+            run_worker()
+        finally:
+            stop.set()
+            thread.join(10)
+        failed = FailedJobRegistry(queue=clean_queue)
+        job = clean_queue.fetch_job(scheduler.job_id(run_id))
+        assert job.id in failed.get_job_ids() and job.retries_left == 0  # three tries, then given up
+        # never claimed: the run is still pending, its job gone from Redis: recover_stale queues it again later
+        assert _quality(res["id"]).status == "pending"

@@ -36,11 +36,14 @@ def catalog_title() -> str:
 
 
 def catalog_description() -> str:
+    """The catalogue's ``dct:description``: an RDF literal in the metadata language (French, ``metadata_language``),
+    the same for every visitor of the feed: data, not interface text, so the default is not translated."""
     return (_str(PREFIX + "catalog_description") or _str("ckan.site_description")
             or f"Catalogue des données ouvertes publiées sur {catalog_title()}.")
 
 
 def publisher_name() -> str:
+    """The catalogue publisher's ``foaf:name`` (a proper name: data, never translated)."""
     return _str(PREFIX + "publisher_name", "Région Grand Est") or "Région Grand Est"
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ckanext.grandest.common import referential as ref
+from ckanext.grandest.dcat import frequencies
 from ckanext.grandest.metadata import table_schemas
 from ckanext.grandest.metadata import vocabularies as voc
 
@@ -56,34 +57,10 @@ def licence_table() -> dict[str, str | None]:
 # Frequencies
 # ------------------------------------------------------------------------------------------------------
 
-# Spellings found in harvested or legacy metadata -> EU frequency code.
-_LEGACY_FREQUENCIES = {
-    # purl.org/cld/freq (Dublin Core collection frequencies)
-    "continuous": "CONT", "daily": "DAILY", "threetimesaweek": "WEEKLY_3", "semiweekly": "WEEKLY_2",
-    "weekly": "WEEKLY", "biweekly": "BIWEEKLY", "threetimesamonth": "MONTHLY_3", "semimonthly": "MONTHLY_2",
-    "monthly": "MONTHLY", "bimonthly": "BIMONTHLY", "quarterly": "QUARTERLY", "threetimesayear": "ANNUAL_3",
-    "semiannual": "ANNUAL_2", "annual": "ANNUAL", "biennial": "BIENNIAL", "triennial": "TRIENNIAL",
-    "irregular": "IRREG",
-    # udata's own ids
-    "punctual": "IRREG", "unknown": "UNKNOWN", "never": "NEVER", "hourly": "HOURLY",
-    "quinquennial": "QUINQUENNIAL",
-}
-
-
-def frequency_uri(value: object) -> str | None:
-    """EU frequency URI for a stored frequency (an EU URI, a code, or a legacy/purl.org spelling)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    term = voc.FREQUENCIES.get(value) or voc.FREQUENCIES.find(value)
-    if term is not None:
-        return term.value
-    code = _LEGACY_FREQUENCIES.get(value.strip().rstrip("/").rsplit("/", 1)[-1].replace("_", "").casefold())
-    return voc.FREQUENCY_BASE + code if code else None
-
-
-def frequency_table() -> dict[str, str | None]:
-    """``{stored value: exported URI}`` for every frequency of the vocabulary."""
-    return {t.value: frequency_uri(t.value) for t in voc.FREQUENCIES}
+# One table for the export and the harvest: ckanext/grandest/dcat/frequencies.py (EU codes, data.gouv.fr ids,
+# legacy spellings).
+frequency_uri = frequencies.frequency_uri
+frequency_table = frequencies.table
 
 
 # ------------------------------------------------------------------------------------------------------

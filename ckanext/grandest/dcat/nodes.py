@@ -119,6 +119,7 @@ def write_catalog(g: Graph, ref: Any, catalog_dict: dict, state: GraphState) -> 
     scheme = URIRef(mapping.EU_DATA_THEME_SCHEME)
     g.add((ref, DCAT.themeTaxonomy, scheme))
     g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    # vocabulary labels with their language (@fr, @en): RDF data, the same for every visitor, not through _()
     g.add((scheme, DCT.title, Literal("Thèmes des données (vocabulaire de l'UE)", lang="fr")))
     g.add((scheme, DCT.title, Literal("Data theme", lang="en")))
     region = mapping.place("region:44")

@@ -39,6 +39,8 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 DATASET_ACTION = "grandest_dataset_score_show"
 RESOURCE_ACTION = "grandest_resource_score_show"
 _DATE_KEYS = ("computed_at", "scored_at", "updated", "modified", "finished", "created", "timestamp", "date")
+# RDF data, not interface text: the metrics' labels are written in both languages at once (@fr and @en
+# literals), the same for every visitor of the feed, so they do not go through the catalog (_()).
 _NAMES = {
     "metadata": ("Score de qualité des métadonnées", "Metadata quality score"),
     "data": ("Score de qualité des données", "Data quality score"),
@@ -189,7 +191,7 @@ def write_measurements(g: Graph, ref: Any, result: dict, scores: Scores, default
     g.bind("dqv", DQV)
     for name, score in split_scores(result, default_name):
         metric = URIRef(f"{scores.base}/{_slug(name)}")
-        fr, en = _NAMES.get(name, (f"Score « {name} »", f"{name} score"))
+        fr, en = _NAMES.get(name, (f"Score « {name} »", f"{name} score"))  # @fr / @en literals (data)
         _metric(g, scores, metric, fr, en, score.get("max"), dimension=None)
         when = _date(result, score)
         _measurement(g, ref, metric, _number(score.get("total", score.get("score"))), when)

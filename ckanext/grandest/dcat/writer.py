@@ -368,6 +368,8 @@ class DatasetWriter:
         self.add((node, DCT.title, Literal(std.title, lang="fr")))
         if std.version:
             self.add((node, OWL.versionInfo, Literal(std.version)))
+        # RDF data, not interface text: an @fr literal of the export (the catalogue's metadata language is French,
+        # data.gouv.fr shows it as is), identical for every visitor, so it does not go through the catalog (_()).
         if check is None:
             text = f"Schéma déclaré par le producteur : « {std.title} ». Conformité non vérifiée."
         elif check.get("passed"):

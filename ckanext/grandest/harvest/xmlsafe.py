@@ -7,6 +7,14 @@ Two locks, both needed:
   would be too large;
 * lxml then parses with entity resolution, DTD loading and network access off and ``huge_tree`` off (libxml2's
   own limits on depth and text size stay in force).
+
+Why not defusedxml: its lxml support (``defusedxml.lxml``) is deprecated since defusedxml 0.6 and will be
+removed (its README: "The module is deprecated and will be removed in a future release"; lxml is to be made
+safe through its own parser options, which is what :func:`_parser` does). defusedxml's maintained parsers wrap
+the standard library's ``xml.etree``/``xml.sax``/``xml.dom``, not lxml, and the CSW and ISO 19139 readers need
+lxml's XPath with namespaces. The refusals are tested in ``tests/harvest/test_fetch_rdf.py``
+(``test_xml_entity_checks``: external DTD, external and parameter entities, billion laughs, entity floods) and
+``tests/harvest/test_hostile_formats.py``.
 """
 from __future__ import annotations
 

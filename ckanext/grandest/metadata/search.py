@@ -14,24 +14,15 @@ from ckanext.grandest.common import referential as ref
 from ckanext.grandest.metadata import territories
 from ckanext.grandest.metadata import vocabularies as voc
 from ckanext.grandest.metadata.helpers import (FACET_COMMUNE, FACET_DEPARTEMENT, FACET_EPCI, FACET_FREQUENCY,
-                                               FACET_THEME)
+                                               FACET_THEME, grandest_as_list)
 
 #: raw extras that are long free text: kept out of the catch-all string field of Solr (32 kB term limit)
 _LONG_TEXT_FIELDS = ("provenance",)
 
 
-def _json_list(value: Any) -> list:
-    if value in (None, ""):
-        return []
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str):
-        try:
-            loaded = json.loads(value)
-        except ValueError:
-            return [v.strip() for v in value.split(",") if v.strip()]
-        return loaded if isinstance(loaded, list) else [loaded]
-    return []
+def _strings(value: Any) -> list[str]:
+    """The strings of a list field (a list, a JSON list or a comma-separated string; as the templates read it)."""
+    return [v for v in grandest_as_list(value) if isinstance(v, str)]
 
 
 def _extra(pkg_dict: dict, name: str) -> Any:
@@ -48,9 +39,9 @@ def _extra(pkg_dict: dict, name: str) -> Any:
 
 def index_fields(pkg_dict: dict) -> dict[str, list[str]]:
     """The facet fields to add to the Solr document of a dataset."""
-    codes = territories.facet_codes(k for k in _json_list(_extra(pkg_dict, "territories")) if isinstance(k, str))
+    codes = territories.facet_codes(_strings(_extra(pkg_dict, "territories")))
     themes = []
-    for value in _json_list(_extra(pkg_dict, "theme")):
+    for value in _strings(_extra(pkg_dict, "theme")):
         term = voc.THEMES.get(value) or voc.THEMES.find(value)
         if term and term.code not in themes:
             themes.append(term.code)

@@ -28,6 +28,7 @@ import threading
 from typing import Any
 
 import sqlalchemy as sa
+from rq import Retry
 from sqlalchemy import event
 
 import ckan.plugins.toolkit as tk
@@ -257,14 +258,22 @@ def _reindex(package_id: str) -> None:
 
 # --- queuing after commit: the jobs a transaction registered (:mod:`.scheduler`) go to Redis once it commits ---
 
+#: A job that raises (the database or Redis away for a moment before the check starts, a lock not granted in
+#: time) is run again by rq at once, ``RETRIES`` times at most (``rq.Retry``, no interval: CKAN 2.11's worker runs
+#: no scheduler). What fails inside a check is not retried: it is recorded on the run with its French message
+#: (:func:`_validate`); a job process that is killed is recovered by :func:`.scheduler.recover_stale`.
+RETRIES = 2
+
+
 def enqueue_validation(run_id: str, resource_id: str | None = None) -> None:
     tk.enqueue_job(validate_resource, [run_id], title=f"grandest_validation: resource {resource_id or run_id}",
-                   queue=cfg.queue(), rq_kwargs={"timeout": cfg.job_timeout(), "job_id": scheduler.job_id(run_id)})
+                   queue=cfg.queue(), rq_kwargs={"timeout": cfg.job_timeout(), "job_id": scheduler.job_id(run_id),
+                                                 "retry": Retry(max=RETRIES)})
 
 
 def enqueue_scoring(package_id: str) -> None:
     tk.enqueue_job(score_dataset, [package_id], title=f"grandest_validation: scores of dataset {package_id}",
-                   queue=cfg.queue(), rq_kwargs={"timeout": 300, "at_front": True,
+                   queue=cfg.queue(), rq_kwargs={"timeout": 300, "at_front": True, "retry": Retry(max=RETRIES),
                                                  "job_id": f"grandest-score-{package_id}"})
 
 

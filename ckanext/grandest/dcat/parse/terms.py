@@ -1,101 +1,16 @@
-"""Controlled vocabularies read from what portals write: frequencies (EU or purl.org/cld URIs, ISO 8601
-durations, French or English literals), themes (EU data-theme or INSPIRE URIs, labels), languages, access
+"""Controlled vocabularies read from what portals write: frequencies (:func:`match_frequency`, from the one
+table of :mod:`ckanext.grandest.dcat.frequencies`), themes (EU data-theme or INSPIRE URIs, labels), languages, access
 rights, file formats and media types. (The national Table Schema a distribution conforms to is read by
 :func:`ckanext.grandest.common.schema_catalog.conforms_to`.)"""
 from __future__ import annotations
 
 import re
 
-import isodate
-
 from ckanext.grandest.common.referential import fold
+from ckanext.grandest.dcat.frequencies import match_frequency  # noqa: F401 - the one frequency table
 from ckanext.grandest.metadata import vocabularies as voc
 
 from .text import is_http
-
-# --- frequencies ------------------------------------------------------------------------------------------
-_FREQ_ALIASES: dict[str, str] = {
-    # purl.org/cld/freq (Dublin Core collection description frequency vocabulary)
-    "triennial": "TRIENNIAL", "biennial": "BIENNIAL", "annual": "ANNUAL", "semiannual": "ANNUAL_2",
-    "threetimesayear": "ANNUAL_3", "quarterly": "QUARTERLY", "bimonthly": "BIMONTHLY", "monthly": "MONTHLY",
-    "semimonthly": "MONTHLY_2", "biweekly": "BIWEEKLY", "threetimesamonth": "MONTHLY_3", "weekly": "WEEKLY",
-    "semiweekly": "WEEKLY_2", "threetimesaweek": "WEEKLY_3", "daily": "DAILY", "continuous": "CONT",
-    "irregular": "IRREG",
-    # udata frequency ids
-    "punctual": "NEVER", "unknown": "UNKNOWN", "hourly": "HOURLY", "fourtimesaday": "DAILY_2",
-    "threetimesaday": "DAILY_2", "semidaily": "DAILY_2", "fourtimesaweek": "WEEKLY_3", "quinquennial": "QUINQUENNIAL",
-    "semiweekly ": "WEEKLY_2", "annually": "ANNUAL", "yearly": "ANNUAL", "never": "NEVER", "notplanned": "NEVER",
-    "asneeded": "IRREG", "other": "IRREG", "update_cont": "UPDATE_CONT", "updatecont": "UPDATE_CONT",
-    # EU codes that the Grand Est list folds into a neighbour
-    "1min": "UPDATE_CONT", "5min": "UPDATE_CONT", "10min": "UPDATE_CONT", "15min": "UPDATE_CONT",
-    "30min": "UPDATE_CONT", "bihourly": "HOURLY", "trihourly": "HOURLY", "12hrs": "DAILY_2",
-    "quadrennial": "QUINQUENNIAL", "decennial": "QUINQUENNIAL", "bidecennial": "QUINQUENNIAL",
-    "tridecennial": "QUINQUENNIAL", "op_datpro": "IRREG", "opdatpro": "IRREG",
-    # ISO 19115 MD_MaintenanceFrequencyCode (GeoNetwork)
-    "fortnightly": "BIWEEKLY", "biannually": "ANNUAL_2", "asneededs": "IRREG",
-    # French
-    "quotidien": "DAILY", "quotidienne": "DAILY", "journalier": "DAILY", "journaliere": "DAILY",
-    "hebdomadaire": "WEEKLY", "mensuel": "MONTHLY", "mensuelle": "MONTHLY", "bimestriel": "BIMONTHLY",
-    "bimestrielle": "BIMONTHLY", "trimestriel": "QUARTERLY", "trimestrielle": "QUARTERLY",
-    "semestriel": "ANNUAL_2", "semestrielle": "ANNUAL_2", "annuel": "ANNUAL", "annuelle": "ANNUAL",
-    "bisannuel": "BIENNIAL", "biennal": "BIENNIAL", "biennale": "BIENNIAL", "triennal": "TRIENNIAL",
-    "triennale": "TRIENNIAL", "quinquennal": "QUINQUENNIAL", "irreguliere": "IRREG", "irregulier": "IRREG",
-    "ponctuelle": "NEVER", "ponctuel": "NEVER", "jamais": "NEVER", "inconnue": "UNKNOWN", "inconnu": "UNKNOWN",
-    "encontinu": "CONT", "continue": "CONT", "temps reel": "UPDATE_CONT", "tempsreel": "UPDATE_CONT",
-    "horaire": "HOURLY", "bimensuel": "MONTHLY_2", "bimensuelle": "MONTHLY_2",
-    "toutesles2semaines": "BIWEEKLY", "tous les ans": "ANNUAL",
-}
-_HOUR, _DAY = 3600, 86400
-#: ISO 8601 durations, as (months, seconds) -> EU frequency code (P1Y = P12M, P1W = P7D, P0.5D = PT12H...)
-_DURATIONS = {
-    (0, _HOUR): "HOURLY", (0, 12 * _HOUR): "DAILY_2", (0, _DAY): "DAILY", (0, 7 * _DAY): "WEEKLY",
-    (0, 14 * _DAY): "BIWEEKLY", (0.5, 0): "MONTHLY_2", (1, 0): "MONTHLY", (2, 0): "BIMONTHLY", (3, 0): "QUARTERLY",
-    (4, 0): "ANNUAL_3", (6, 0): "ANNUAL_2", (12, 0): "ANNUAL", (24, 0): "BIENNIAL", (36, 0): "TRIENNIAL",
-    (60, 0): "QUINQUENNIAL",
-}
-
-
-def _duration_code(text: str) -> str | None:
-    """The frequency code of an ISO 8601 duration (read by isodate), None if it is not one of the list's."""
-    try:
-        duration = isodate.parse_duration(text)
-    except (ValueError, ArithmeticError):  # isodate.ISO8601Error is a ValueError
-        return None
-    if isinstance(duration, isodate.Duration):
-        months, seconds = duration.years * 12 + duration.months, duration.tdelta.total_seconds()
-    else:
-        months, seconds = 0, duration.total_seconds()
-    return _DURATIONS.get((months, seconds))
-
-
-def match_frequency(text: str | None) -> str | None:
-    """EU frequency URI of the Grand Est list for a URI, ISO 8601 duration or literal; None if unknown."""
-    if not text or not isinstance(text, str):
-        return None
-    text = text.strip()
-    term = voc.FREQUENCIES.find(text)
-    if term:
-        return term.value
-    iso = text.upper()
-    if iso.startswith("R/"):
-        iso = iso[2:]
-    code = _duration_code(iso) if iso.startswith("P") else None
-    if code:
-        return voc.FREQUENCY_BASE + code
-    last = text.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    for candidate in (last, text):
-        term = voc.FREQUENCIES.find(candidate)
-        if term:
-            return term.value
-        key = fold(candidate).replace(" ", "")
-        code = _FREQ_ALIASES.get(key) or _FREQ_ALIASES.get(fold(candidate))
-        if code is None:
-            code = next((t.code for t in voc.FREQUENCIES if fold(t.fr) == fold(candidate)
-                         or fold(t.en) == fold(candidate)), None)
-        if code and voc.FREQUENCIES.find(code):
-            return voc.FREQUENCIES.find(code).value  # type: ignore[union-attr]
-    return None
-
 
 # --- themes -----------------------------------------------------------------------------------------------
 # INSPIRE themes (GeoNetwork / GeoDCAT-AP) → EU data themes, after the DCAT-AP / GeoDCAT-AP alignment

@@ -1,6 +1,7 @@
 """Metadata score /405 of a dataset, aligned on data.europa.eu's Metadata Quality Assessment (MQA).
 
-Same indicators, weights and bands as the MQA methodology (validation-scoring.md §3), computed from a plain
+Same indicators, weights and bands as the MQA methodology
+(https://data.europa.eu/mqa/methodology), computed from a plain
 CKAN dataset dict so that communes see what data.europa.eu will compute after harvesting:
 
 ======================  ====  ========================================================================

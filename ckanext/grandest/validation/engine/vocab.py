@@ -47,7 +47,8 @@ MACHINE_READABLE = frozenset(
     """.split()
 )
 
-#: Data-score points for the format of a tabular resource (validation-scoring.md §7, "Format 10").
+#: Data-score points for the format of a tabular resource (the « Format » criterion, 10 points, of
+#: docs/score-qualite.md).
 TABULAR_FORMAT_POINTS = {
     "CSV": 10, "TSV": 10, "JSON": 10, "GEOJSON": 10, "PARQUET": 10, "ODS": 10,
     "XLS": 5, "XLSX": 5, "XLSM": 5, "XLSB": 5, "SHP": 5,
