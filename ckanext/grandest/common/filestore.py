@@ -249,7 +249,8 @@ class StorageFiles:
         its body (:func:`unsigned_payload`): one streamed pass over the upload."""
         import file_keeper as fk
 
-        upload = fk.Upload(reader, os.path.basename(location), length if length is not None else 0,
+        # file-keeper types the stream as its PStream protocol (read and iteration); its adapters read it
+        upload = fk.Upload(reader, os.path.basename(location), length if length is not None else 0,  # pyright: ignore[reportArgumentType]
                            content_type or "application/octet-stream")
         try:
             with unsigned_payload(self.storage.settings.client) if self._is_s3() else contextlib.nullcontext():
@@ -310,7 +311,8 @@ def _unsigned_payload(request: Any, **_: Any) -> None:
     from botocore.config import Config
 
     config = request.context.get("client_config")
-    unsigned = Config(s3={**(getattr(config, "s3", None) or {}), "payload_signing_enabled": False})
+    # botocore's stubs want a literal _S3Dict; the client's own s3 settings are merged in untyped
+    unsigned = Config(s3={**(getattr(config, "s3", None) or {}), "payload_signing_enabled": False})  # pyright: ignore[reportArgumentType]
     request.context["client_config"] = config.merge(unsigned) if config is not None else unsigned
 
 

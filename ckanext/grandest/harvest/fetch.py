@@ -178,7 +178,7 @@ class SafeFetcher:
 
     def _check_redirect(self, resp: requests.Response, *args: Any, **kwargs: Any) -> None:
         if resp.is_redirect:
-            target = requests.compat.urljoin(resp.url, resp.headers.get("location", ""))
+            target = requests.compat.urljoin(resp.url, resp.headers.get("location", ""))  # pyright: ignore[reportAttributeAccessIssue]  # requests' stubs omit its compat module
             check_url(target, self.limits.allow_loopback)
 
     def get(self, url: str, max_bytes: int | None = None) -> Page:

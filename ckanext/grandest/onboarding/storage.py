@@ -154,7 +154,8 @@ def storage_uploader_class() -> type | None:
 
             def __init__(self, resource: dict[str, Any]) -> None:
                 self.grandest_package_id = resource.get("package_id")
-                super().__init__(resource)
+                # ``base`` is CKAN 2.12's uploader, chosen at run time: type checkers see object.__init__
+                super().__init__(resource)  # pyright: ignore[reportCallIssue]
 
             def upload(self, id: str, max_size: int = 10) -> None:
                 if not self.storage or not tk.config.get("ckan.uploads_enabled", True):

@@ -128,7 +128,8 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
             for item in (facets.get(field) or {}).get("items", []):
                 item["display_name"] = helpers.grandest_validation_band_label(item.get("name"))
         try:
-            helpers.prefetch_datasets([r.get("id") for r in search_results.get("results") or [] if isinstance(r, dict)])
+            helpers.prefetch_datasets([r["id"] for r in search_results.get("results") or []
+                                       if isinstance(r, dict) and r.get("id")])
         except Exception:  # badges are a nicety: never break a search (database errors are caught inside)
             log.exception("grandest_validation: could not read the scores of the results")
         return search_results

@@ -47,5 +47,5 @@ def grandest_organization_territory_show(context: Context, data_dict: DataDict) 
     group = model.Group.get(data_dict["id"])
     if group is None or not group.is_organization or group.state != "active":
         raise tk.ObjectNotFound(tk._("Organization not found"))
-    key = territories.organization_territory(dict(group.extras))
+    key = territories.organization_territory(dict(group.extras))  # pyright: ignore[reportAttributeAccessIssue]  # CKAN maps Group.extras imperatively (no attribute for type checkers)
     return {"key": key, "label": territories.long_label(key, _lang()) if key else None}
