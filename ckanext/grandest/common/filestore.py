@@ -249,7 +249,7 @@ class StorageFiles:
         its body (:func:`unsigned_payload`): one streamed pass over the upload."""
         import file_keeper as fk
 
-        # file-keeper types the stream as its PStream protocol (read and iteration); its adapters read it
+        # file-keeper's PStream protocol also lists iteration; LimitedReader gives read(), as it always did here
         upload = fk.Upload(reader, os.path.basename(location), length if length is not None else 0,  # pyright: ignore[reportArgumentType]
                            content_type or "application/octet-stream")
         try:
