@@ -250,7 +250,9 @@ class StorageFiles:
         import file_keeper as fk
 
         # file-keeper's PStream protocol also lists iteration; LimitedReader gives read(), as it always did here
-        upload = fk.Upload(reader, os.path.basename(location), length if length is not None else 0,  # pyright: ignore[reportArgumentType]
+        upload = fk.Upload(
+            reader,  # pyright: ignore[reportArgumentType]
+            os.path.basename(location), length if length is not None else 0,
                            content_type or "application/octet-stream")
         try:
             with unsigned_payload(self.storage.settings.client) if self._is_s3() else contextlib.nullcontext():
@@ -312,7 +314,8 @@ def _unsigned_payload(request: Any, **_: Any) -> None:
 
     config = request.context.get("client_config")
     # botocore's stubs want a literal _S3Dict; the client's own s3 settings are merged in untyped
-    unsigned = Config(s3={**(getattr(config, "s3", None) or {}), "payload_signing_enabled": False})  # pyright: ignore[reportArgumentType]
+    s3_settings = {**(getattr(config, "s3", None) or {}), "payload_signing_enabled": False}
+    unsigned = Config(s3=s3_settings)  # pyright: ignore[reportArgumentType]
     request.context["client_config"] = config.merge(unsigned) if config is not None else unsigned
 
 

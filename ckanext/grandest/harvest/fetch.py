@@ -178,7 +178,9 @@ class SafeFetcher:
 
     def _check_redirect(self, resp: requests.Response, *args: Any, **kwargs: Any) -> None:
         if resp.is_redirect:
-            target = requests.compat.urljoin(resp.url, resp.headers.get("location", ""))  # pyright: ignore[reportAttributeAccessIssue]  # requests' stubs omit its compat module
+            # requests' stubs omit its compat module
+            urljoin = requests.compat.urljoin  # pyright: ignore[reportAttributeAccessIssue]
+            target = urljoin(resp.url, resp.headers.get("location", ""))
             check_url(target, self.limits.allow_loopback)
 
     def get(self, url: str, max_bytes: int | None = None) -> Page:

@@ -150,7 +150,8 @@ class ImportStage(_Harvester):
                     _make_current(harvest_object, previous, dataset["id"])
                 # not shown, indexed nor committed by the action: indexed with its batch (indexing.py)
                 # indexing.create_context takes and gives dict[str, Any] (its module is retyped on another branch)
-                tk.get_action("package_create")(indexing.create_context(context), dataset)  # pyright: ignore[reportArgumentType]
+                create_context = indexing.create_context(context)  # pyright: ignore[reportArgumentType]
+                tk.get_action("package_create")(create_context, dataset)  # pyright: ignore[reportArgumentType]
                 indexing.mark_pending(harvest_object)  # committed with the record (or not at all)
                 hook, action = "after_create", "create"
         except tk.ValidationError as e:

@@ -329,7 +329,8 @@ def _organization_territory(owner_org: Any) -> str | None:
     group = model.Group.get(str(owner_org))
     if group is None or not group.is_organization:
         return None
-    extras = {k: v for k, v in group.extras.items()}  # pyright: ignore[reportAttributeAccessIssue]  # CKAN maps Group.extras imperatively (no attribute for type checkers)
+    # CKAN maps Group.extras imperatively (no attribute for type checkers)
+    extras = {k: v for k, v in group.extras.items()}  # pyright: ignore[reportAttributeAccessIssue]
     from ckanext.grandest.metadata.territories import organization_territory
     return organization_territory(extras)
 
