@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -26,6 +26,10 @@ from ckanext.grandest.metadata import config as md_config
 from ckanext.grandest.metadata import search
 from ckanext.grandest.metadata.helpers import (FACET_COMMUNE, FACET_DEPARTEMENT, FACET_EPCI, FACET_FREQUENCY,
                                                FACET_THEME, grandest_lang)
+
+if TYPE_CHECKING:
+    from ckan.common import CKANConfig
+    from ckan.config.declaration import Declaration, Key
 
 
 def _facet_titles() -> list[tuple[str, str]]:
@@ -68,7 +72,7 @@ OUR_SCHEMAS = "ckanext.grandest.schemas:"
 OUR_PRESETS = "ckanext.grandest.schemas:presets.yaml"
 
 
-def declare_options(declaration: Any, key: Any) -> None:
+def declare_options(declaration: Declaration, key: Key) -> None:
     """Our options (``config_declaration.yaml``), and the defaults that make turning the plugin on enough (one
     line of ``ckan.plugins``): the scheming options a portal leaves out (or empty) get the Grand Est schemas and
     presets, ``licenses_group_url`` our licence list. CKAN fills and converts them from these declarations
@@ -88,7 +92,7 @@ def declare_options(declaration: Any, key: Any) -> None:
     licences.append_validators(f"default({url!r})")
 
 
-def check_presets(config_: Any) -> None:
+def check_presets(config_: CKANConfig) -> None:
     """The Grand Est schemas need our presets: a portal that uses one of them with ``scheming.presets`` set
     without ours does not start (scheming would fail on the first unknown preset, less clearly)."""
     uses_ours = any(OUR_SCHEMAS in str(config_.get(name) or "") for name in SCHEMA_OPTIONS)
@@ -122,7 +126,7 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
         return cache.install(app)
 
     # IConfigurer
-    def update_config(self, config_: Any) -> None:
+    def update_config(self, config_: CKANConfig) -> None:
         check_presets(config_)  # runs before scheming reads them (CKAN calls IConfigurer in reverse order)
         # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
         # in front: our templates extend scheming's (CKAN prepends each folder it is given)
@@ -137,7 +141,7 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
             del model.Package._license_register
 
     # IConfigDeclaration
-    def declare_config_options(self, declaration: Any, key: Any) -> None:
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         declare_options(declaration, key)
 
     # IPackageController
