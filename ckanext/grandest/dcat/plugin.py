@@ -9,7 +9,7 @@ admins how to register the feed on data.gouv.fr.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
 
