@@ -96,6 +96,16 @@ if [ -n "$WANT_BROWSER" ] && [ ! -f "$ROOT/dev/axe/node_modules/axe-core/axe.min
     ok "axe-core installed in dev/axe/node_modules"
 fi
 
+# --- pyright (npm) for the type check of ckanext/ (dev/typecheck, run by dev/test) -------------------------
+if [ ! -x "$ROOT/dev/pyright/node_modules/.bin/pyright" ] \
+    || ! grep -q "\"version\": \"$(sed -n 's/.*"pyright": "\(.*\)".*/\1/p' "$ROOT/dev/pyright/package.json")\"" \
+        "$ROOT/dev/pyright/node_modules/pyright/package.json" 2>/dev/null; then
+    command -v npm >/dev/null || die "npm is needed for pyright (dev/typecheck): apt-get install npm."
+    (cd "$ROOT/dev/pyright" && npm ci --no-audit --no-fund) >>"$LOGDIR/npm.log" 2>&1 \
+        || die "npm ci (pyright) failed; see $LOGDIR/npm.log."
+    ok "pyright installed in dev/pyright/node_modules"
+fi
+
 # --- Solr from Maven Central -----------------------------------------------------------------------------
 bash "$ROOT/dev/solr/install.sh" "$STATE/solr" >>"$LOGDIR/solr-install.log" 2>&1 || {
     tail -n 20 "$LOGDIR/solr-install.log" >&2

@@ -4,10 +4,16 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.usefixtures("with_plugins", "reset_licences")
-@pytest.mark.ckan_config("scheming.dataset_schemas", "")
-@pytest.mark.ckan_config("scheming.organization_schemas", "")
-@pytest.mark.ckan_config("scheming.presets", "ckanext.scheming:presets.json")
+@pytest.fixture
+def options_left_out(ckan_config, monkeypatch):
+    """A portal that sets none of the scheming options nor licenses_group_url (test.ini and the marks of
+    tests/metadata/conftest.py set them): the plugin's declaration gives them their defaults."""
+    for key in ("scheming.dataset_schemas", "scheming.organization_schemas", "scheming.presets",
+                "licenses_group_url"):
+        monkeypatch.delitem(ckan_config, key, raising=False)
+
+
+@pytest.mark.usefixtures("options_left_out", "with_plugins", "reset_licences")
 def test_without_scheming_options_the_grand_est_schemas_are_used(ckan_config):
     import ckan.plugins.toolkit as tk
     from ckan import model
@@ -52,3 +58,26 @@ def test_what_the_portal_sets_is_kept(ckan_config, app, portal_licences):
     org = factories.Organization()
     factories.Dataset(owner_org=org["id"], license_id="maison")
     assert app.get("/dataset/").status_code == 200
+
+
+@pytest.mark.usefixtures("with_plugins", "reset_licences")
+@pytest.mark.ckan_config("scheming.dataset_schemas", "")
+@pytest.mark.ckan_config("scheming.organization_schemas", "")
+@pytest.mark.ckan_config("licenses_group_url", "")
+def test_empty_scheming_options_mean_the_grand_est_ones(ckan_config):
+    assert ckan_config["scheming.dataset_schemas"] == "ckanext.grandest.schemas:dataset.yaml"
+    assert ckan_config["scheming.organization_schemas"] == "ckanext.grandest.schemas:organization.yaml"
+    assert ckan_config["licenses_group_url"].endswith("/schemas/licenses.json")
+
+
+@pytest.mark.ckan_config("scheming.presets", "ckanext.scheming:presets.json")
+def test_our_schemas_without_our_presets_stop_the_portal(ckan_config):
+    """The Grand Est schemas with scheming.presets set without ours: a clear message at start-up."""
+    from ckan.exceptions import CkanConfigurationException
+    from ckan.plugins.core import load_all, unload_all
+
+    try:
+        with pytest.raises(CkanConfigurationException, match="scheming.presets must list"):
+            load_all()
+    finally:
+        unload_all()  # as the with_plugins fixture leaves them

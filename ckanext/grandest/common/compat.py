@@ -39,7 +39,9 @@ def organization_extras(group_ids: Iterable[str] | None = None,
     if wanted_ids is not None and not wanted_ids:
         return []
     if GROUP_EXTRAS_COLUMN:
-        q = model.Session.query(model.Group.id, model.Group.extras)
+        # CKAN maps Group.extras imperatively (no attribute for type checkers)
+        extras_column = model.Group.extras  # pyright: ignore[reportAttributeAccessIssue]
+        q = model.Session.query(model.Group.id, extras_column)
         if wanted_ids is not None:
             q = q.filter(model.Group.id.in_(wanted_ids))
         out = []
@@ -66,7 +68,8 @@ def filter_groups_by_extra(query: Any, key: str, value: str | None = None) -> An
     """``query`` (a query that selects from ``model.Group``) restricted to groups whose extra ``key`` is set
     to ``value`` (or, when ``value`` is None, to any non-empty value)."""
     if GROUP_EXTRAS_COLUMN:
-        column = model.Group.extras[key].astext
+        # CKAN maps Group.extras imperatively (no attribute for type checkers)
+        column = model.Group.extras[key].astext  # pyright: ignore[reportAttributeAccessIssue]
         if value is None:
             return query.filter(column.isnot(None), column != "")
         return query.filter(column == value)

@@ -249,7 +249,10 @@ class StorageFiles:
         its body (:func:`unsigned_payload`): one streamed pass over the upload."""
         import file_keeper as fk
 
-        upload = fk.Upload(reader, os.path.basename(location), length if length is not None else 0,
+        # file-keeper's PStream protocol also lists iteration; LimitedReader gives read(), as it always did here
+        upload = fk.Upload(
+            reader,  # pyright: ignore[reportArgumentType]
+            os.path.basename(location), length if length is not None else 0,
                            content_type or "application/octet-stream")
         try:
             with unsigned_payload(self.storage.settings.client) if self._is_s3() else contextlib.nullcontext():
@@ -310,7 +313,9 @@ def _unsigned_payload(request: Any, **_: Any) -> None:
     from botocore.config import Config
 
     config = request.context.get("client_config")
-    unsigned = Config(s3={**(getattr(config, "s3", None) or {}), "payload_signing_enabled": False})
+    # botocore's stubs want a literal _S3Dict; the client's own s3 settings are merged in untyped
+    s3_settings = {**(getattr(config, "s3", None) or {}), "payload_signing_enabled": False}
+    unsigned = Config(s3=s3_settings)  # pyright: ignore[reportArgumentType]
     request.context["client_config"] = config.merge(unsigned) if config is not None else unsigned
 
 

@@ -38,7 +38,8 @@ def N_(message: str) -> str:
 
 
 def i18n_dir() -> str:
-    import ckanext.grandest.i18n as pkg
+    # shipped from the top-level i18n/ folder as this package (setup.py package_dir): not under ckanext/
+    import ckanext.grandest.i18n as pkg  # pyright: ignore[reportMissingImports]
 
     return os.path.dirname(os.path.abspath(str(pkg.__file__)))
 

@@ -15,7 +15,8 @@ def run(env_file: str) -> None:
     from sqlalchemy import engine_from_config, pool
 
     config = context.config
-    fileConfig(config.config_file_name)
+    if config.config_file_name is not None:  # (CKAN's `ckan db upgrade` always gives its ini file)
+        fileConfig(config.config_file_name)
     version_table = "{}_alembic_version".format(os.path.basename(os.path.dirname(os.path.abspath(env_file))))
 
     if context.is_offline_mode():
@@ -25,7 +26,7 @@ def run(env_file: str) -> None:
             context.run_migrations()
         return
 
-    connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+    connectable = engine_from_config(config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
                                      poolclass=pool.NullPool)
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=None, version_table=version_table)

@@ -8,10 +8,13 @@ plugins that serve a regional page expose :func:`regional_menu` as the template 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .i18n import N_
 from .templates import put_scheming_templates_behind_ours
+
+if TYPE_CHECKING:
+    from ckan.common import CKANConfig
 
 #: (endpoint, label) in menu order; an endpoint that this portal does not serve is left out
 ENTRIES: tuple[tuple[str, str], ...] = (
@@ -24,7 +27,7 @@ ENTRIES: tuple[tuple[str, str], ...] = (
 )
 
 
-def add_shared_templates(config_: Any) -> None:
+def add_shared_templates(config_: CKANConfig) -> None:
     """Add the shared templates (``common/templates``) and assets (``grandest_common/...``), once whichever
     grandest plugins are loaded."""
     import ckan.plugins.toolkit as tk

@@ -9,7 +9,10 @@ Shared by several plugins (onboarding, validation). A plugin that reads the opti
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ckan.config.declaration import Declaration, Key
 
 REGIONAL_ADMINS_KEY = "ckanext.grandest.regional_admins"
 
@@ -17,7 +20,7 @@ __all__ = ["REGIONAL_ADMINS_KEY", "current_user_is_regional_admin", "declare_con
            "regional_admin_names"]
 
 
-def declare_config(declaration: Any, key: Any) -> None:
+def declare_config(declaration: Declaration, key: Key) -> None:
     """Declare ``ckanext.grandest.regional_admins`` unless another plugin already did.
 
     Call it from ``IConfigDeclaration.declare_config_options(declaration, key)``.

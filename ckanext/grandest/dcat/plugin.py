@@ -9,7 +9,7 @@ admins how to register the feed on data.gouv.fr.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -19,6 +19,10 @@ import ckan.plugins.toolkit as tk
 from ckanext.grandest.common import nav
 from ckanext.grandest.common.i18n import GrandestTranslation
 from ckanext.grandest.common.inputs import guarded_actions
+
+if TYPE_CHECKING:
+    from ckan.common import CKANConfig
+    from ckan.config.declaration import Declaration, Key
 
 
 @tk.blanket.actions(guarded_actions("ckanext.grandest.dcat.logic.action"))
@@ -34,14 +38,14 @@ class DcatPlugin(p.SingletonPlugin, GrandestTranslation):
     i18n_area = "dcat"
 
     # IConfigurer
-    def update_config(self, config_: Any) -> None:
+    def update_config(self, config_: CKANConfig) -> None:
         # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
         # in front: our templates extend scheming's (CKAN prepends each folder it is given)
         nav.add_shared_templates(config_)
         tk.add_template_directory(config_, "templates")
 
     # IConfigDeclaration
-    def declare_config_options(self, declaration: Any, key: Any) -> None:
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         path = Path(__file__).parent / "config_declaration.yaml"
         declaration.load_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
         try:

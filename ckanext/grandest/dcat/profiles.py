@@ -101,7 +101,8 @@ def graph_state(g: Graph) -> GraphState:
 def attach_state(g: Graph, chunked: bool = False, state: GraphState | None = None) -> GraphState:
     """Share one state between the graphs of a document written graph by graph (see ``catalog.Serializer``)."""
     if state is None:
-        state = getattr(g, _FEATURES_ATTR, None) or GraphState(make_scores(), chunked=chunked)
+        found: GraphState | None = getattr(g, _FEATURES_ATTR, None)
+        state = found or GraphState(make_scores(), chunked=chunked)
         state.chunked = chunked
         if state.quality is not None:
             state.quality.chunked = chunked

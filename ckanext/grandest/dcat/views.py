@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from . import pages
 
@@ -59,7 +60,7 @@ for _fmt in pages.FEED_FORMATS:
 
 def datagouv() -> Any:
     """How to register the catalog on data.gouv.fr (regional admins), with the feed URLs."""
-    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    context: Context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
     org = tk.request.args.get("organization") or None
     try:
         info = tk.get_action("grandest_dcat_feed_info")(context, {"organization": org} if org else {})

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import rdflib
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue]  # lxml.etree is compiled, without type stubs
 
 from ckanext.grandest.harvest import iso19139, xmlsafe
 from ckanext.grandest.harvest import rdf as hrdf

@@ -19,7 +19,7 @@ import logging
 import time
 import traceback
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ckan import model
 
@@ -45,7 +45,13 @@ def content_hash(dataset: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-class GatherStage:
+if TYPE_CHECKING:  # the harvester class the mixin goes into (its helpers are ckanext-dcat's and -harvest's)
+    from ckanext.dcat.harvesters.rdf import DCATRDFHarvester as _Harvester
+else:
+    _Harvester = object
+
+
+class GatherStage(_Harvester):
     """``gather_stage`` of the harvester (a mixin of ``GrandEstDCATHarvester``)."""
 
     def _profiles(self) -> list[type]:
@@ -212,20 +218,21 @@ class GatherStage:
             extras = [HarvestObjectExtra(key="content_hash", value=digest)]
             if notes:
                 extras.append(HarvestObjectExtra(key=hreport.NOTES_EXTRA, value=json.dumps(notes)))
-            obj = HarvestObject(id=str(uuid.uuid4()), guid=guid, job=job, content=json.dumps(dataset),
-                                extras=extras)
+            object_id = str(uuid.uuid4())
+            obj = HarvestObject(id=object_id, guid=guid, job=job, content=json.dumps(dataset), extras=extras)
             model.Session.add(obj)  # committed with its page (gather_stage)
-            return obj.id
+            return object_id
         except Exception as e:  # one bad record never stops the others
             if not isinstance(e, ValueError):
                 log.warning("Record %s of job %s could not be read:\n%s", ref, job.id, traceback.format_exc())
             msg = _("The record {label} could not be read: {error}").format(label=label, error=str(e)[:500])
             if guid and guid not in guids:
                 guids.add(guid)  # still in the feed: never delete its previous version
-                obj = HarvestObject(id=str(uuid.uuid4()), guid=guid, job=job, extras=[
+                object_id = str(uuid.uuid4())
+                obj = HarvestObject(id=object_id, guid=guid, job=job, extras=[
                     HarvestObjectExtra(key="status", value="error"), HarvestObjectExtra(key="error", value=msg)])
                 model.Session.add(obj)  # committed with its page (gather_stage)
-                return obj.id
+                return object_id
             self._save_gather_error(msg, job)
             return None
 

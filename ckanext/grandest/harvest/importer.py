@@ -18,12 +18,13 @@ import json
 import logging
 import traceback
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from ckan import model
 
 from ckanext.dcat.interfaces import IDCATRDFHarvester
@@ -43,7 +44,21 @@ log = logging.getLogger(__name__)
 QUEUE_COMMITS = "_grandest_queue_commits"
 
 
-class ImportStage:
+class _HarvestContext(Context, total=False):
+    """The actions' context of a harvested record: marked for the metadata validators (HARVEST_CONTEXT_KEY)."""
+
+    grandest_harvested: bool
+
+
+assert HARVEST_CONTEXT_KEY == "grandest_harvested"
+
+if TYPE_CHECKING:  # the harvester class the mixin goes into (its helpers are ckanext-dcat's and -harvest's)
+    from ckanext.dcat.harvesters.rdf import DCATRDFHarvester as _Harvester
+else:
+    _Harvester = object
+
+
+class ImportStage(_Harvester):
     """``fetch_stage`` and ``import_stage`` of the harvester (a mixin of ``GrandEstDCATHarvester``)."""
 
     def fetch_stage(self, harvest_object: Any) -> bool:
@@ -96,12 +111,12 @@ class ImportStage:
             self._save_object_error(self._get_object_extra(harvest_object, "error") or _("Unreadable record."),
                                     harvest_object, "Import")
             return False
-        context: dict[str, Any] = {"user": self._get_user_name(), "ignore_auth": True,
-                                   HARVEST_CONTEXT_KEY: True}
+        context: _HarvestContext = {"user": self._get_user_name(), "ignore_auth": True,
+                                           "grandest_harvested": True}  # HARVEST_CONTEXT_KEY
         if status == "delete":
             try:
                 with indexing.deferred_index_commit():
-                    tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
+                    tk.get_action("package_delete")(context.copy(), {"id": harvest_object.package_id})
                 log.info("Deleted dataset %s (guid %s)", harvest_object.package_id, harvest_object.guid)
             except tk.ObjectNotFound:
                 pass
@@ -117,7 +132,8 @@ class ImportStage:
         dataset = self.modify_package_dict(dataset, {}, harvest_object)
 
         source_id = harvest_object.harvest_source_id or harvest_object.job.source_id
-        previous = (model.Session.query(HarvestObject)
+        # ckanext-harvest's model declares its columns untyped (Column[...] to type checkers)
+        previous: Any = (model.Session.query(HarvestObject)
                     .filter(HarvestObject.guid == harvest_object.guid)
                     .filter(HarvestObject.harvest_source_id == source_id)
                     .filter(HarvestObject.current == True)  # noqa: E712
@@ -131,7 +147,8 @@ class ImportStage:
         new_hash = self._get_object_extra(harvest_object, "content_hash")
         title = dataset.get("title") or harvest_object.guid
 
-        if existing is not None and new_hash and new_hash == self._get_object_extra(previous, "content_hash") \
+        if existing is not None and previous is not None and new_hash \
+                and new_hash == self._get_object_extra(previous, "content_hash") \
                 and existing.owner_org == dataset.get("owner_org"):
             previous.current = False
             harvest_object.current = True
@@ -145,10 +162,10 @@ class ImportStage:
         return self._write(harvest_object, dataset, existing, previous, context, tmp, title)
 
     def _write(self, harvest_object: Any, dataset: dict[str, Any], existing: Any, previous: Any,
-               context: dict[str, Any], tmp: dict[str, Any], title: str) -> bool:
+               context: _HarvestContext, tmp: dict[str, Any], title: str) -> bool:
         try:
             if existing is not None:
-                current = tk.get_action("package_show")(dict(context, for_update=True), {"id": existing.id})
+                current = tk.get_action("package_show")({**context, "for_update": True}, {"id": existing.id})
                 dataset["id"] = existing.id
                 dataset["name"] = existing.name
                 by_key = {}
@@ -164,7 +181,7 @@ class ImportStage:
                     plugin.before_update(harvest_object, dataset, tmp)
                 _make_current(harvest_object, previous, existing.id)
                 with indexing.deferred_index_commit():
-                    tk.get_action("package_update")(dict(context), dataset)
+                    tk.get_action("package_update")(context.copy(), dataset)
                 hook, action = "after_update", "update"
             else:
                 dataset["id"] = str(uuid.uuid4())
@@ -177,7 +194,8 @@ class ImportStage:
                     model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
                     _make_current(harvest_object, previous, dataset["id"])
                 # neither shown nor committed by the action (nor indexed on 2.12: with its batch, indexing.py)
-                tk.get_action("package_create")(indexing.create_context(context), dataset)
+                create_context = indexing.create_context(context)
+                tk.get_action("package_create")(create_context, dataset)
                 indexing.mark_pending(harvest_object)  # committed with the record (or not at all)
                 hook, action = "after_create", "create"
             for plugin in p.PluginImplementations(IDCATRDFHarvester):

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue]  # lxml.etree is compiled, without type stubs
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, Namespace
 
@@ -250,7 +250,7 @@ def _extents(ident: Any, d: Any, g: Graph) -> None:
         for box in _xp(ext, "gmd:geographicElement/gmd:EX_GeographicBoundingBox"):
             w, e = _num(box, "gmd:westBoundLongitude"), _num(box, "gmd:eastBoundLongitude")
             s, n = _num(box, "gmd:southBoundLatitude"), _num(box, "gmd:northBoundLatitude")
-            if None in (w, e, s, n) or not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90
+            if w is None or e is None or s is None or n is None or not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90
                                             and -90 <= n <= 90):
                 continue
             loc = BNode()

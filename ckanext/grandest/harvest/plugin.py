@@ -13,7 +13,7 @@ create/update hooks) and changes what matters for a regional portal, each stage 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -26,6 +26,10 @@ from ckanext.grandest.harvest import report as hreport
 from ckanext.grandest.harvest.gather import GatherStage, content_hash  # noqa: F401 (content_hash: public name)
 from ckanext.grandest.harvest.importer import ImportStage, _error_summary  # noqa: F401 (used by tests)
 from ckanext.grandest.harvest.source_config import CONFIG_KEYS, SOURCE_TYPE, parse_source_config  # noqa: F401
+
+if TYPE_CHECKING:
+    from ckan.common import CKANConfig
+    from ckan.config.declaration import Declaration, Key
 
 _ = request_translator("harvest").gettext
 
@@ -41,7 +45,7 @@ class GrandEstDCATHarvester(GatherStage, ImportStage, DCATRDFHarvester, Grandest
 
     # IConfigurer, ITemplateHelpers: the job page lists, per record, what was inferred or defaulted; the dataset
     # page says when the territory was inferred from the organization
-    def update_config(self, config_: Any) -> None:
+    def update_config(self, config_: CKANConfig) -> None:
         # our job page extends ckanext-harvest's ({% ckan_extends %}): its folder must come after ours. CKAN
         # calls IConfigurer in reverse plugin order and each plugin prepends its folder (harvest is listed
         # before us); registering harvest's folder first keeps it behind (it is not added twice)
@@ -70,7 +74,7 @@ class GrandEstDCATHarvester(GatherStage, ImportStage, DCATRDFHarvester, Grandest
         return cls._instance
 
     # IConfigDeclaration ----------------------------------------------------------------------------------
-    def declare_config_options(self, declaration: Any, key: Any) -> None:
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         import pathlib
 
         import yaml

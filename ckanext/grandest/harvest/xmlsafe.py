@@ -18,7 +18,7 @@ lxml's XPath with namespaces. The refusals are tested in ``tests/harvest/test_fe
 """
 from __future__ import annotations
 
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue]  # lxml.etree is compiled, without type stubs
 
 from ckanext.grandest.harvest import rdf as hrdf
 from ckanext.grandest.common.i18n import request_translator

@@ -10,6 +10,7 @@ from typing import Any, Iterable, Iterator
 
 import ckan.lib.plugins as lib_plugins
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from ckan import model
 
 
@@ -62,15 +63,25 @@ def dataset_ids() -> list[str]:
     return [row[0] for row in q]
 
 
-def check_dataset(pkg_id: str, context_base: dict[str, Any]) -> list[Problem]:
+class _ValidationContext(Context, total=False):
+    """The context of a schema validation run outside the actions: CKAN 2.11's validators read
+    ``context["model"]`` (2.12's Context has no such key) and ``allow_partial_update``."""
+
+    model: Any
+    allow_partial_update: bool
+
+
+def check_dataset(pkg_id: str, context_base: Context) -> list[Problem]:
     """The problems of one dataset (empty when the schema accepts it as it is)."""
-    context = dict(context_base, model=model, session=model.Session, use_cache=False)
+    context: Context = {**context_base, "session": model.Session, "use_cache": False}
     # read from the database (use_cache=False), not the copy validated with the old schema in the search index
-    pkg_dict = tk.get_action("package_show")(dict(context, for_update=True), {"id": pkg_id})
+    pkg_dict = tk.get_action("package_show")({**context, "for_update": True}, {"id": pkg_id})
     pkg = model.Package.get(pkg_id)
+    if pkg is None:
+        raise tk.ObjectNotFound(pkg_id)
     plugin = lib_plugins.lookup_package_plugin(pkg_dict.get("type"))
     schema = plugin.update_package_schema()
-    vcontext = dict(context, package=pkg, allow_partial_update=False)
+    vcontext: _ValidationContext = {**context, "model": model, "package": pkg, "allow_partial_update": False}
     _data, errors = lib_plugins.plugin_validate(plugin, vcontext, dict(pkg_dict), schema, "package_update")
     model.Session.rollback()  # validators never write, but leave nothing pending
     if not errors:
@@ -86,7 +97,7 @@ def check_dataset(pkg_id: str, context_base: dict[str, Any]) -> list[Problem]:
     return out
 
 
-def audit(ids: Iterable[str], context_base: dict[str, Any]) -> Iterator[tuple[str, list[Problem]]]:
+def audit(ids: Iterable[str], context_base: Context) -> Iterator[tuple[str, list[Problem]]]:
     for pkg_id in ids:
         try:
             yield pkg_id, check_dataset(pkg_id, context_base)

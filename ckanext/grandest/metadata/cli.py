@@ -34,10 +34,11 @@ def audit_command(ctx: click.Context, csv_path: str | None, quiet: bool) -> None
 
 def _audit(csv_path: str | None, quiet: bool) -> None:
     import ckan.plugins.toolkit as tk
+    from ckan.types import Context
     from ckanext.grandest.metadata import audit
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"user": site_user["name"], "ignore_auth": True}
+    context: Context = {"user": site_user["name"], "ignore_auth": True}
     ids = audit.dataset_ids()
     rejected: list[tuple[str, list[audit.Problem]]] = []
     with click.progressbar(audit.audit(ids, context), length=len(ids), label=tk._("Checking datasets"),

@@ -1,19 +1,22 @@
 """grandest_metadata: the Grand Est metadata schemas (ckanext-scheming), their vocabularies, validators,
 labels, territory picker, search facets and the ``ckan grandest metadata audit`` command.
 
-Needs ``scheming_datasets`` and ``scheming_organizations`` loaded before it, with
-``scheming.dataset_schemas = ckanext.grandest.schemas:dataset.yaml``,
-``scheming.organization_schemas = ckanext.grandest.schemas:organization.yaml`` and
-``scheming.presets = ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml``.
+Needs ``scheming_datasets`` and ``scheming_organizations`` loaded before it. Its config declaration gives the
+scheming options their Grand Est defaults (``scheming.dataset_schemas = ckanext.grandest.schemas:dataset.yaml``,
+``scheming.organization_schemas = ckanext.grandest.schemas:organization.yaml``,
+``scheming.presets = ckanext.scheming:presets.json ckanext.grandest.schemas:presets.yaml``) and
+``licenses_group_url`` our licence list: a portal sets them only to use others.
 """
 from __future__ import annotations
 
 import inspect
 from collections import OrderedDict
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+import yaml
 
 from ckanext.grandest.common import cache
 from ckanext.grandest.common import nav
@@ -23,6 +26,10 @@ from ckanext.grandest.metadata import config as md_config
 from ckanext.grandest.metadata import search
 from ckanext.grandest.metadata.helpers import (FACET_COMMUNE, FACET_DEPARTEMENT, FACET_EPCI, FACET_FREQUENCY,
                                                FACET_THEME, grandest_lang)
+
+if TYPE_CHECKING:
+    from ckan.common import CKANConfig
+    from ckan.config.declaration import Declaration, Key
 
 
 def _facet_titles() -> list[tuple[str, str]]:
@@ -59,26 +66,42 @@ def _validators() -> dict[str, Any]:
             if name.startswith("grandest_") and inspect.isfunction(func) and func.__module__ == module.__name__}
 
 
-#: scheming options the plugin fills when the portal leaves them out
-SCHEMING_DEFAULTS = {
-    "scheming.dataset_schemas": "ckanext.grandest.schemas:dataset.yaml",
-    "scheming.organization_schemas": "ckanext.grandest.schemas:organization.yaml",
-}
+#: the scheming options whose empty value means their declared default (the Grand Est schema)
+SCHEMA_OPTIONS = ("scheming.dataset_schemas", "scheming.organization_schemas")
+OUR_SCHEMAS = "ckanext.grandest.schemas:"
 OUR_PRESETS = "ckanext.grandest.schemas:presets.yaml"
 
 
-def _default_to_our_schemas(config_: Any) -> None:
-    """Turning the plugin on is enough (one line of ``ckan.plugins``): a scheming option the portal leaves out
-    gets the Grand Est schema, and our presets are added whenever one of our schemas is used. A value the
-    portal sets is never changed. Runs before scheming reads these options (CKAN calls IConfigurer in reverse
-    plugin order, and grandest_metadata is listed after scheming)."""
-    for key, ours in SCHEMING_DEFAULTS.items():
-        if not str(config_.get(key, "") or "").strip():
-            config_[key] = ours
-    uses_ours = any("ckanext.grandest.schemas:" in str(config_.get(key, "") or "") for key in SCHEMING_DEFAULTS)
-    presets = str(config_.get("scheming.presets", "") or "ckanext.scheming:presets.json").split()
-    if uses_ours and OUR_PRESETS not in presets:
-        config_["scheming.presets"] = " ".join(presets + [OUR_PRESETS])
+def declare_options(declaration: Declaration, key: Key) -> None:
+    """Our options (``config_declaration.yaml``), and the defaults that make turning the plugin on enough (one
+    line of ``ckan.plugins``): the scheming options a portal leaves out (or empty) get the Grand Est schemas and
+    presets, ``licenses_group_url`` our licence list. CKAN fills and converts them from these declarations
+    before any plugin reads them, so the plugin never writes to the config. A scheming option another plugin
+    already declares is left to it."""
+    data = yaml.safe_load(Path(__file__).with_name("config_declaration.yaml").read_text(encoding="utf-8"))
+    for group in data["groups"]:
+        group["options"] = [option for option in group["options"] if option["key"] not in declaration]
+    declaration.load_dict(data)
+    for name in SCHEMA_OPTIONS:
+        option = declaration[key.from_string(name)]
+        if option.default:
+            option.append_validators(f"default({option.default!r})")  # empty: the declared default too
+    licences = declaration[key.licenses_group_url]
+    url = md_config.licences_file_url(str(tk.config.get(md_config.LICENCES_FILE, None) or ""))
+    licences.set_default(url)
+    licences.append_validators(f"default({url!r})")
+
+
+def check_presets(config_: CKANConfig) -> None:
+    """The Grand Est schemas need our presets: a portal that uses one of them with ``scheming.presets`` set
+    without ours does not start (scheming would fail on the first unknown preset, less clearly)."""
+    uses_ours = any(OUR_SCHEMAS in str(config_.get(name) or "") for name in SCHEMA_OPTIONS)
+    if uses_ours and OUR_PRESETS not in str(config_.get("scheming.presets") or "").split():
+        from ckan.exceptions import CkanConfigurationException
+
+        raise CkanConfigurationException(
+            f"grandest_metadata: scheming.presets must list {OUR_PRESETS} (after ckanext.scheming:presets.json) "
+            "when a Grand Est schema is used; leave scheming.presets out to get both.")
 
 
 @tk.blanket.actions(guarded_actions("ckanext.grandest.metadata.logic.action"))
@@ -87,10 +110,10 @@ def _default_to_our_schemas(config_: Any) -> None:
 @tk.blanket.helpers
 @tk.blanket.blueprints
 @tk.blanket.cli
-@tk.blanket.config_declarations
 class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
@@ -103,20 +126,23 @@ class MetadataPlugin(p.SingletonPlugin, GrandestTranslation):
         return cache.install(app)
 
     # IConfigurer
-    def update_config(self, config_: Any) -> None:
-        _default_to_our_schemas(config_)
+    def update_config(self, config_: CKANConfig) -> None:
+        check_presets(config_)  # runs before scheming reads them (CKAN calls IConfigurer in reverse order)
         # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
         # in front: our templates extend scheming's (CKAN prepends each folder it is given)
         nav.add_shared_templates(config_)
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")  # /grandest/logo-datagrandest.svg (ckan.site_logo)
         tk.add_resource("assets", "grandest_metadata")
-        if not config_.get("licenses_group_url"):
-            # our licence list (the licences data.gouv.fr recognises) unless the portal chose another one
-            config_["licenses_group_url"] = md_config.licences_file_url()
-            from ckan import model
-            if "_license_register" in vars(model.Package):
-                del model.Package._license_register
+        # the licence list may have changed with the plugins (licenses_group_url's declared default): CKAN reads
+        # it again on first use
+        from ckan import model
+        if "_license_register" in vars(model.Package):
+            del model.Package._license_register
+
+    # IConfigDeclaration
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        declare_options(declaration, key)
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import click
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.grandest.common.cli import grandest, subgroup
 
@@ -25,7 +26,7 @@ def _app_context() -> Iterator[None]:
         yield
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": user["name"], "ignore_auth": True}
 
@@ -107,7 +108,8 @@ def reconcile(dry_run: bool) -> None:
 
     with _app_context():
         with click.progressbar(length=1, label="Organizations") as bar:
-            def progress(items: list[Any]) -> Any:
+            def progress(items: Iterable[Any]) -> Iterator[Any]:
+                items = list(items)
                 bar.length = len(items) or 1
                 for item in items:
                     yield item

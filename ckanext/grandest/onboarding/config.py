@@ -1,4 +1,4 @@
-"""Typed getters over the options declared in ``config_declaration.yaml``."""
+"""Typed getters over the options declared (with their defaults) in ``config_declaration.yaml``."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,42 +6,38 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.grandest.common import options
+
 PREFIX = "ckanext.grandest.onboarding."
 MiB = 1 << 20
-BUILTIN_TIERS = ("free", "standard")
 
 
-def _int(key: str, default: int) -> int:
-    value: Any = tk.config.get(PREFIX + key, default)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+def _int(key: str) -> int:
+    return options.get_int(PREFIX + key)
 
 
-def _str(key: str, default: str = "") -> str:
-    value = tk.config.get(PREFIX + key, default)
-    return str(value).strip() if value is not None else default
+def _str(key: str) -> str:
+    return options.get_str(PREFIX + key)
 
 
 def confirmation_days() -> int:
-    return max(1, _int("confirmation_days", 7))
+    return max(1, _int("confirmation_days"))
 
 
 def requester_link_days() -> int:
-    return max(1, _int("requester_link_days", 30))
+    return max(1, _int("requester_link_days"))
 
 
 def info_request_days() -> int:
-    return max(1, _int("info_request_days", 30))
+    return max(1, _int("info_request_days"))
 
 
 def ratelimit_ip_per_hour() -> int:
-    return max(0, _int("ratelimit.ip_per_hour", 5))
+    return max(0, _int("ratelimit.ip_per_hour"))
 
 
 def ratelimit_commune_per_day() -> int:
-    return max(0, _int("ratelimit.commune_per_day", 3))
+    return max(0, _int("ratelimit.commune_per_day"))
 
 
 def review_email() -> str:
@@ -53,32 +49,28 @@ def support_email() -> str:
 
 
 def small_commune_population() -> int:
-    return _int("small_commune_population", 3500)
+    return _int("small_commune_population")
 
 
 def small_commune_tier() -> str:
-    return _str("small_commune_tier", "free")
+    return _str("small_commune_tier")
 
 
 def large_commune_tier() -> str:
     """'' means: larger communes are pointed to their EPCI."""
-    return _str("large_commune_tier", "standard")
+    return _str("large_commune_tier")
 
 
 def default_tier() -> str:
-    return _str("default_tier", "")
+    return _str("default_tier")
 
 
 def warning_percent() -> int:
-    return min(100, max(1, _int("warning_percent", 80)))
+    return min(100, max(1, _int("warning_percent")))
 
 
 def tiers() -> list[str]:
-    value = tk.config.get(PREFIX + "tiers", list(BUILTIN_TIERS))
-    if isinstance(value, str):
-        value = value.split()
-    names = [str(v).strip() for v in value or [] if str(v).strip()]
-    return names or list(BUILTIN_TIERS)
+    return options.get_list(PREFIX + "tiers")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,15 +96,13 @@ def tier(name: str | None) -> Tier | None:
     """The tier called ``name`` as configured, or None for no/unknown tier (= no quota)."""
     if not name or name not in tiers():
         return None
-    defaults = {
-        "free": (1024, 50, 50),
-        "standard": (10240, 500, 200),
-    }.get(name, (0, 0, 0))
+    # the built-in tiers' limits are declared (with their defaults); other tiers' are dynamic options, and one
+    # a portal leaves out means no limit
     base = f"{PREFIX}tier.{name}."
-    storage = tk.config.get(base + "max_storage_mb", defaults[0])
-    datasets = tk.config.get(base + "max_datasets", defaults[1])
-    file_mb = tk.config.get(base + "max_file_mb", defaults[2])
-    label = str(tk.config.get(base + "label", "") or "").strip()
+    storage = tk.config.get(base + "max_storage_mb", None)
+    datasets = tk.config.get(base + "max_datasets", None)
+    file_mb = tk.config.get(base + "max_file_mb", None)
+    label = str(tk.config.get(base + "label", None) or "").strip()
     if not label:
         label = {"free": tk._("Free hosting"), "standard": tk._("Standard hosting")}.get(name, name)
     return Tier(
@@ -126,7 +116,4 @@ def tier(name: str | None) -> Tier | None:
 
 def global_max_file_bytes() -> int:
     """``ckan.max_resource_size`` (MB) in bytes: CKAN's own ceiling for any uploaded file."""
-    try:
-        return int(tk.config.get("ckan.max_resource_size", 10)) * MiB
-    except (TypeError, ValueError):
-        return 10 * MiB
+    return options.get_int("ckan.max_resource_size") * MiB

@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy import event
 
 import ckan.plugins as p
@@ -125,7 +126,7 @@ def note_deletions(session: Any, flush_context: Any = None, instances: Any = Non
              if isinstance(obj, model.Resource) and obj.url_type == "upload" and obj.package_id in purged}
     for obj in session.dirty:
         if isinstance(obj, model.Package) and obj.state == "deleted" and obj.owner_org:
-            if sa.inspect(obj).attrs.state.history.has_changes():
+            if instance_state(obj).attrs.state.history.has_changes():
                 orgs.add(obj.owner_org)
     if purged or orgs:
         tx = ledger.Transaction.current(session)

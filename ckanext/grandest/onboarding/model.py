@@ -22,6 +22,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.grandest.common.orm import Mapped, column
+
 
 def _now() -> datetime.datetime:
     return datetime.datetime.utcnow()
@@ -34,95 +36,95 @@ def _uuid() -> str:
 class CommuneRequest(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_commune_request"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
-    insee_code = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    commune_name = sa.Column(sa.UnicodeText, nullable=False)
-    departement = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    epci = sa.Column(sa.UnicodeText, index=True)
-    siren = sa.Column(sa.UnicodeText)
-    population_totale = sa.Column(sa.Integer)
+    id: Mapped[str] = column(sa.UnicodeText, primary_key=True, default=_uuid)
+    insee_code: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    commune_name: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    departement: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    epci: Mapped[str | None] = column(sa.UnicodeText, index=True)
+    siren: Mapped[str | None] = column(sa.UnicodeText)
+    population_totale: Mapped[int | None] = column(sa.Integer)
 
-    requester_name = sa.Column(sa.UnicodeText, nullable=False)
-    requester_role = sa.Column(sa.UnicodeText, nullable=False)
-    requester_email = sa.Column(sa.UnicodeText, nullable=False)
-    requester_phone = sa.Column(sa.UnicodeText, nullable=False)
-    message = sa.Column(sa.UnicodeText, nullable=False, default="")
+    requester_name: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    requester_role: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    requester_email: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    requester_phone: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    message: Mapped[str] = column(sa.UnicodeText, nullable=False, default="")
 
-    state = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    tier = sa.Column(sa.UnicodeText, index=True)
+    state: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    tier: Mapped[str | None] = column(sa.UnicodeText, index=True)
 
-    townhall_email = sa.Column(sa.UnicodeText)
-    manual_review = sa.Column(sa.Boolean, nullable=False, default=False)
-    manual_reason = sa.Column(sa.UnicodeText)
-    confirm_token_hash = sa.Column(sa.UnicodeText)
-    confirm_expires = sa.Column(sa.DateTime)
-    confirmed_at = sa.Column(sa.DateTime)
+    townhall_email: Mapped[str | None] = column(sa.UnicodeText)
+    manual_review: Mapped[bool] = column(sa.Boolean, nullable=False, default=False)
+    manual_reason: Mapped[str | None] = column(sa.UnicodeText)
+    confirm_token_hash: Mapped[str | None] = column(sa.UnicodeText)
+    confirm_expires: Mapped[datetime.datetime | None] = column(sa.DateTime)
+    confirmed_at: Mapped[datetime.datetime | None] = column(sa.DateTime)
     # the requester's personal link: a random token, stored hashed, renewed with each email and on each use
-    requester_token_hash = sa.Column(sa.UnicodeText)
-    requester_token_expires = sa.Column(sa.DateTime)
+    requester_token_hash: Mapped[str | None] = column(sa.UnicodeText)
+    requester_token_expires: Mapped[datetime.datetime | None] = column(sa.DateTime)
     # the account that opened the requester's link while logged in (proved control of requester_email):
     # the only account approval makes admin of the organization; without it the requester is invited
-    requester_user_id = sa.Column(sa.UnicodeText)
+    requester_user_id: Mapped[str | None] = column(sa.UnicodeText)
 
-    info_message = sa.Column(sa.UnicodeText)
-    info_requested_at = sa.Column(sa.DateTime)
-    info_response = sa.Column(sa.UnicodeText)
+    info_message: Mapped[str | None] = column(sa.UnicodeText)
+    info_requested_at: Mapped[datetime.datetime | None] = column(sa.DateTime)
+    info_response: Mapped[str | None] = column(sa.UnicodeText)
 
-    decision_reason = sa.Column(sa.UnicodeText)
-    verification_note = sa.Column(sa.UnicodeText)
-    reviewer = sa.Column(sa.UnicodeText)
-    organization_id = sa.Column(sa.UnicodeText, index=True)
-    user_id = sa.Column(sa.UnicodeText, index=True)
+    decision_reason: Mapped[str | None] = column(sa.UnicodeText)
+    verification_note: Mapped[str | None] = column(sa.UnicodeText)
+    reviewer: Mapped[str | None] = column(sa.UnicodeText)
+    organization_id: Mapped[str | None] = column(sa.UnicodeText, index=True)
+    user_id: Mapped[str | None] = column(sa.UnicodeText, index=True)
 
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=_now)
+    modified: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
 
 class CommuneRequestEvent(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_commune_request_event"
 
-    id = sa.Column(sa.BigInteger, primary_key=True, autoincrement=True)
-    request_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
-    actor = sa.Column(sa.UnicodeText, nullable=False, default="")
-    actor_kind = sa.Column(sa.UnicodeText, nullable=False)
-    action = sa.Column(sa.UnicodeText, nullable=False)
-    from_state = sa.Column(sa.UnicodeText)
-    to_state = sa.Column(sa.UnicodeText)
-    reason = sa.Column(sa.UnicodeText)
-    details = sa.Column(JSONB)
+    id: Mapped[int] = column(sa.BigInteger, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    created: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=_now)
+    actor: Mapped[str] = column(sa.UnicodeText, nullable=False, default="")
+    actor_kind: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    action: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    from_state: Mapped[str | None] = column(sa.UnicodeText)
+    to_state: Mapped[str | None] = column(sa.UnicodeText)
+    reason: Mapped[str | None] = column(sa.UnicodeText)
+    details: Mapped[dict[str, Any] | None] = column(JSONB)
 
 
 class OrgQuota(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_org_quota"
 
-    organization_id = sa.Column(sa.UnicodeText, primary_key=True)
-    tier = sa.Column(sa.UnicodeText)
-    max_storage_bytes = sa.Column(sa.BigInteger)
-    max_datasets = sa.Column(sa.Integer)
-    max_file_bytes = sa.Column(sa.BigInteger)
-    bytes_used = sa.Column(sa.BigInteger, nullable=False, default=0)
-    datasets_used = sa.Column(sa.Integer, nullable=False, default=0)
-    warned_storage = sa.Column(sa.Boolean, nullable=False, default=False)
-    warned_datasets = sa.Column(sa.Boolean, nullable=False, default=False)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    organization_id: Mapped[str] = column(sa.UnicodeText, primary_key=True)
+    tier: Mapped[str | None] = column(sa.UnicodeText)
+    max_storage_bytes: Mapped[int | None] = column(sa.BigInteger)
+    max_datasets: Mapped[int | None] = column(sa.Integer)
+    max_file_bytes: Mapped[int | None] = column(sa.BigInteger)
+    bytes_used: Mapped[int] = column(sa.BigInteger, nullable=False, default=0)
+    datasets_used: Mapped[int] = column(sa.Integer, nullable=False, default=0)
+    warned_storage: Mapped[bool] = column(sa.Boolean, nullable=False, default=False)
+    warned_datasets: Mapped[bool] = column(sa.Boolean, nullable=False, default=False)
+    modified: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
 
 class DatasetUsage(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_dataset_usage"
 
-    package_id = sa.Column(sa.UnicodeText, primary_key=True)
-    organization_id = sa.Column(sa.UnicodeText, index=True)  # None: counted nowhere
-    bytes = sa.Column(sa.BigInteger, nullable=False, default=0)
+    package_id: Mapped[str] = column(sa.UnicodeText, primary_key=True)
+    organization_id: Mapped[str | None] = column(sa.UnicodeText, index=True)  # None: counted nowhere
+    bytes: Mapped[int] = column(sa.BigInteger, nullable=False, default=0)
 
 
 class StoredFile(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_stored_file"
 
-    resource_id = sa.Column(sa.UnicodeText, primary_key=True)
-    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    bytes = sa.Column(sa.BigInteger, nullable=False)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    resource_id: Mapped[str] = column(sa.UnicodeText, primary_key=True)
+    package_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    bytes: Mapped[int] = column(sa.BigInteger, nullable=False)
+    modified: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
 
 def as_dict(obj: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:

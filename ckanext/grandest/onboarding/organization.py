@@ -13,6 +13,7 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from ckan import model
 from ckan.lib.munge import munge_title_to_name
 
@@ -90,7 +91,7 @@ def _free_name(base: str, insee_code: str) -> str:
     return f"{base}-{insee_code}-{n}"
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
 
@@ -123,13 +124,13 @@ def create_or_link(commune: Any, organization_id: str | None = None) -> tuple[di
     completed with the referential's fields it lacks; otherwise a new one is created and filled. Nothing is
     committed: the caller's transaction (the approval) commits or rolls back all of it.
     """
-    context = dict(_site_context(), defer_commit=True)
+    context: Context = {**_site_context(), "defer_commit": True}
     fields = fields_from_referential(commune)
     org = model.Group.get(organization_id) if organization_id else None
     if org is None or org.state != "active":
         org = find_linked(commune.code)
     if org is not None:
-        org_dict = tk.get_action("organization_show")(dict(context), {"id": org.id, "include_datasets": False})
+        org_dict = tk.get_action("organization_show")(context.copy(), {"id": org.id, "include_datasets": False})
         missing = [k for k in FIELDS if fields.get(k) not in (None, "") and not _has_value(org_dict, k)]
         if missing:
             patch = {"id": org.id}
@@ -138,7 +139,7 @@ def create_or_link(commune: Any, organization_id: str | None = None) -> tuple[di
             else:
                 _with_fields(patch, fields, org_dict.get("extras"), only_missing=True)
             try:
-                org_dict = tk.get_action("organization_patch")(dict(context), patch)
+                org_dict = tk.get_action("organization_patch")(context.copy(), patch)
             except tk.ValidationError as exc:  # keep the organization as it is rather than fail the approval
                 log.warning("could not complete organization %s from the referential: %s", org.name,
                             exc.error_dict)
@@ -153,16 +154,17 @@ def create_or_link(commune: Any, organization_id: str | None = None) -> tuple[di
         ).format(name=commune.name, code=commune.code, dept=commune.departement),
     }
     _with_fields(data, fields)
-    org_dict = tk.get_action("organization_create")(dict(context), data)
+    org_dict = tk.get_action("organization_create")(context.copy(), data)
     # the site user was made admin by core: the organization belongs to the commune, not to the robot (through
     # the model: core's member_delete commits)
-    site_user = model.User.get(context["user"])
+    site_name = context.get("user") or ""
+    site_user = model.User.get(site_name)
     model.Session.flush()  # CKAN's session does not autoflush: core's membership is pending
     for member in model.Session.query(model.Member).filter(
             model.Member.group_id == org_dict["id"], model.Member.table_name == "user",
             model.Member.table_id == (site_user.id if site_user is not None else ""), model.Member.state == "active"):
         member.delete()
-    org_dict["users"] = [u for u in org_dict.get("users") or [] if u.get("name") != context["user"]]
+    org_dict["users"] = [u for u in org_dict.get("users") or [] if u.get("name") != site_name]
     return org_dict, True
 
 

@@ -3,7 +3,7 @@ communes get an organization and a hosting tier whose quotas are enforced on eve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -14,6 +14,10 @@ from ckanext.grandest.common import roles
 from ckanext.grandest.common.inputs import guarded_actions
 from ckanext.grandest.common import nav
 from ckanext.grandest.common.i18n import GrandestTranslation
+
+if TYPE_CHECKING:
+    from ckan.common import CKANConfig
+    from ckan.config.declaration import Declaration, Key
 
 
 def _actions() -> dict[str, Any]:
@@ -45,7 +49,7 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
 
     # IConfigurer
 
-    def update_config(self, config_: Any) -> None:
+    def update_config(self, config_: CKANConfig) -> None:
         # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
         # in front: templates/scheming/form_snippets/organization.html extends scheming's
         nav.add_shared_templates(config_)
@@ -60,7 +64,7 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
 
     # IConfigurable
 
-    def configure(self, config_: Any) -> None:
+    def configure(self, config_: CKANConfig) -> None:
         from ckanext.grandest.common.secrets import refuse_sample_secrets
 
         from . import deletions, ledger
@@ -72,7 +76,7 @@ class OnboardingPlugin(GrandestTranslation, p.SingletonPlugin):
     # IConfigDeclaration: our options, plus the shared regional-admins option (declared once whichever
     # grandest plugins are loaded)
 
-    def declare_config_options(self, declaration: Any, key: Any) -> None:
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         source = Path(__file__).with_name("config_declaration.yaml")
         declaration.load_dict(yaml.safe_load(source.read_text(encoding="utf-8")))
         roles.declare_config(declaration, key)

@@ -173,7 +173,8 @@ def storage_uploader_class() -> type | None:
 
                 self.grandest_package_id = resource.get("package_id")
                 self.grandest_streamed = streamed_upload(resource)
-                super().__init__(resource)
+                # ``base`` is CKAN 2.12's uploader, chosen at run time: type checkers see object.__init__
+                super().__init__(resource)  # pyright: ignore[reportCallIssue]
 
             def upload(self, id: str, max_size: int = 10) -> None:
                 if not self.storage or not tk.config.get("ckan.uploads_enabled", True):

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from ckan.lib.helpers import Page
 
 from ckanext.grandest.common import csvsafe
@@ -43,7 +44,7 @@ def _csrf_for_everyone() -> None:
         csrf.protect()
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     user = tk.current_user
     if getattr(user, "is_authenticated", False):
         return {"user": user.name, "auth_user_obj": user}

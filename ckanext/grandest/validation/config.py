@@ -1,9 +1,7 @@
-"""Typed getters over the options declared in ``config_declaration.yaml``."""
+"""Typed getters over the options declared (with their defaults) in ``config_declaration.yaml``."""
 from __future__ import annotations
 
-from typing import Any
-
-import ckan.plugins.toolkit as tk
+from ckanext.grandest.common import options
 
 from .engine import Limits
 
@@ -13,24 +11,20 @@ MiB = 1 << 20
 STALE_GRACE_SECONDS = 60
 
 
-def _int(key: str, default: int) -> int:
-    value: Any = tk.config.get(PREFIX + key, default)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+def _int(key: str) -> int:
+    return options.get_int(PREFIX + key)
 
 
-def _bool(key: str, default: bool) -> bool:
-    return tk.asbool(tk.config.get(PREFIX + key, default))
+def _bool(key: str) -> bool:
+    return options.get_bool(PREFIX + key)
 
 
 def queue() -> str:
-    return str(tk.config.get(PREFIX + "queue") or "grandest:validation").strip()
+    return options.get_str(PREFIX + "queue")
 
 
 def job_timeout() -> int:
-    return max(30, _int("job_timeout", 900))
+    return max(30, _int("job_timeout"))
 
 
 def stale_after() -> int:
@@ -40,53 +34,53 @@ def stale_after() -> int:
 
 def heartbeat_interval() -> float:
     """Seconds between two heartbeats of a running validation (refreshed by the job process)."""
-    return float(max(1, _int("heartbeat_interval", 15)))
+    return float(max(1, _int("heartbeat_interval")))
 
 
 def heartbeat_dead_after() -> float:
     """Seconds without a heartbeat after which a ``running`` validation is dead (at least 2 intervals)."""
-    return max(float(max(2, _int("heartbeat_dead_after", 60))), 2 * heartbeat_interval())
+    return max(float(max(2, _int("heartbeat_dead_after"))), 2 * heartbeat_interval())
 
 
 def max_attempts() -> int:
-    return max(1, _int("max_attempts", 3))
+    return max(1, _int("max_attempts"))
 
 
 def run_on_create() -> bool:
-    return _bool("run_on_create", True)
+    return _bool("run_on_create")
 
 
 def run_on_update() -> bool:
-    return _bool("run_on_update", True)
+    return _bool("run_on_update")
 
 
 def allow_loopback() -> bool:
-    return _bool("allow_loopback", False)
+    return _bool("allow_loopback")
 
 
 def keep_days() -> int:
-    return max(1, _int("keep_days", 90))
+    return max(1, _int("keep_days"))
 
 
 def limits() -> Limits:
     """The engine's caps, from the config (the engine's defaults for everything not configurable)."""
-    max_seconds = _int("max_seconds", 600)
+    max_seconds = _int("max_seconds")
     return Limits(
-        max_download_bytes=max(1, _int("max_download_mb", 200)) * MiB,
-        max_decompressed_bytes=max(1, _int("max_decompressed_mb", 500)) * MiB,
-        total_timeout=float(max(5, _int("download_timeout", 300))),
-        max_errors=max(100, _int("max_errors", 100_000)),
+        max_download_bytes=max(1, _int("max_download_mb")) * MiB,
+        max_decompressed_bytes=max(1, _int("max_decompressed_mb")) * MiB,
+        total_timeout=float(max(5, _int("download_timeout"))),
+        max_errors=max(100, _int("max_errors")),
         max_seconds=float(max_seconds) if max_seconds > 0 else None,
-        fast_path=_bool("fast_path", True),
+        fast_path=_bool("fast_path"),
     )
 
 
 def schemas_base_url() -> str:
-    return str(tk.config.get(PREFIX + "schemas_base_url") or "https://schema.data.gouv.fr").strip().rstrip("/")
+    return options.get_str(PREFIX + "schemas_base_url").rstrip("/")
 
 
 def schema_max_bytes() -> int:
-    return max(1, _int("schema_max_kb", 2048)) * 1024
+    return max(1, _int("schema_max_kb")) * 1024
 
 
 def schema_limits(max_bytes: int | None = None) -> Limits:
@@ -94,4 +88,4 @@ def schema_limits(max_bytes: int | None = None) -> Limits:
     import dataclasses
 
     return dataclasses.replace(limits(), max_download_bytes=max_bytes or schema_max_bytes(),
-                               total_timeout=float(min(60, max(5, _int("download_timeout", 300)))))
+                               total_timeout=float(min(60, max(5, _int("download_timeout")))))

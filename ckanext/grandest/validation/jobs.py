@@ -110,7 +110,10 @@ class Heartbeat:
     def beat(self) -> bool:
         """One heartbeat; False when the run is no longer ``running`` (nothing to keep alive)."""
         table = ValidationRun.__table__
-        with model.meta.engine.begin() as conn:
+        engine = model.meta.engine
+        if engine is None:  # (set once CKAN's model is initialised, before any job runs)
+            raise RuntimeError("CKAN's database engine is not set up")
+        with engine.begin() as conn:
             updated = conn.execute(sa.update(table)
                                    .where(table.c.id == self.run_id, table.c.status == RUNNING)
                                    .values(heartbeat=now()))
@@ -135,6 +138,8 @@ def _claim(run_id: str) -> ValidationRun | None:
         model.Session.rollback()
         return None
     run = model.Session.get(ValidationRun, run_id)
+    if run is None:  # (claimed just above)
+        raise LookupError(run_id)
     model.Session.refresh(run)
     scheduler.add_event(run, RUNNING, from_status=PENDING, actor="worker")
     row = model.Session.get(ResourceQuality, run.resource_id)

@@ -27,6 +27,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.grandest.common.orm import Mapped, column
+
 PENDING, RUNNING, SUCCESS, FAILURE, ERROR = "pending", "running", "success", "failure", "error"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILURE, ERROR)
 ACTIVE_STATUSES = (PENDING, RUNNING)
@@ -43,69 +45,69 @@ def _uuid() -> str:
 class ValidationRun(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_validation_run"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
-    resource_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    status = sa.Column(sa.UnicodeText, nullable=False, index=True, default=PENDING)
-    trigger = sa.Column(sa.UnicodeText, nullable=False, default="manual")
-    fingerprint = sa.Column(sa.UnicodeText)
-    attempt = sa.Column(sa.Integer, nullable=False, default=1)
-    job_id = sa.Column(sa.UnicodeText)
-    requested_by = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=now)
-    started = sa.Column(sa.DateTime)
-    finished = sa.Column(sa.DateTime)
+    id: Mapped[str] = column(sa.UnicodeText, primary_key=True, default=_uuid)
+    resource_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    package_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    status: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True, default=PENDING)
+    trigger: Mapped[str] = column(sa.UnicodeText, nullable=False, default="manual")
+    fingerprint: Mapped[str | None] = column(sa.UnicodeText)
+    attempt: Mapped[int] = column(sa.Integer, nullable=False, default=1)
+    job_id: Mapped[str | None] = column(sa.UnicodeText)
+    requested_by: Mapped[str | None] = column(sa.UnicodeText)
+    created: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=now)
+    started: Mapped[datetime.datetime | None] = column(sa.DateTime)
+    finished: Mapped[datetime.datetime | None] = column(sa.DateTime)
     #: refreshed every ``heartbeat_interval`` seconds by the job process while the run is ``running``
-    heartbeat = sa.Column(sa.DateTime)
-    report = sa.Column(JSONB)
-    error = sa.Column(sa.UnicodeText)
-    engine_version = sa.Column(sa.UnicodeText)
+    heartbeat: Mapped[datetime.datetime | None] = column(sa.DateTime)
+    report: Mapped[dict[str, Any] | None] = column(JSONB)
+    error: Mapped[str | None] = column(sa.UnicodeText)
+    engine_version: Mapped[str | None] = column(sa.UnicodeText)
 
 
 class ValidationEvent(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_validation_event"
 
-    id = sa.Column(sa.BigInteger, primary_key=True, autoincrement=True)
-    run_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    resource_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    created = sa.Column(sa.DateTime, nullable=False, default=now)
-    from_status = sa.Column(sa.UnicodeText)
-    to_status = sa.Column(sa.UnicodeText, nullable=False)
-    actor = sa.Column(sa.UnicodeText)
-    message = sa.Column(sa.UnicodeText)
+    id: Mapped[int] = column(sa.BigInteger, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    resource_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    created: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=now)
+    from_status: Mapped[str | None] = column(sa.UnicodeText)
+    to_status: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    actor: Mapped[str | None] = column(sa.UnicodeText)
+    message: Mapped[str | None] = column(sa.UnicodeText)
 
 
 class ResourceQuality(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_resource_quality"
 
-    resource_id = sa.Column(sa.UnicodeText, primary_key=True)
-    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    status = sa.Column(sa.UnicodeText, index=True)
-    run_id = sa.Column(sa.UnicodeText)
-    report_run_id = sa.Column(sa.UnicodeText)
-    fingerprint = sa.Column(sa.UnicodeText)
-    digest = sa.Column(JSONB)
-    available = sa.Column(sa.Boolean)
-    validated_at = sa.Column(sa.DateTime)
-    data_score = sa.Column(JSONB)
-    data_total = sa.Column(sa.Integer, index=True)
-    data_band = sa.Column(sa.UnicodeText, index=True)
-    scored_at = sa.Column(sa.DateTime, index=True)
-    modified = sa.Column(sa.DateTime, nullable=False, default=now, onupdate=now)
+    resource_id: Mapped[str] = column(sa.UnicodeText, primary_key=True)
+    package_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
+    status: Mapped[str | None] = column(sa.UnicodeText, index=True)
+    run_id: Mapped[str | None] = column(sa.UnicodeText)
+    report_run_id: Mapped[str | None] = column(sa.UnicodeText)
+    fingerprint: Mapped[str | None] = column(sa.UnicodeText)
+    digest: Mapped[dict[str, Any] | None] = column(JSONB)
+    available: Mapped[bool | None] = column(sa.Boolean)
+    validated_at: Mapped[datetime.datetime | None] = column(sa.DateTime)
+    data_score: Mapped[dict[str, Any] | None] = column(JSONB)
+    data_total: Mapped[int | None] = column(sa.Integer, index=True)
+    data_band: Mapped[str | None] = column(sa.UnicodeText, index=True)
+    scored_at: Mapped[datetime.datetime | None] = column(sa.DateTime, index=True)
+    modified: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=now, onupdate=now)
 
 
 class DatasetQuality(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_dataset_quality"
 
-    package_id = sa.Column(sa.UnicodeText, primary_key=True)
-    metadata_score = sa.Column(JSONB)
-    metadata_total = sa.Column(sa.Integer, index=True)
-    metadata_band = sa.Column(sa.UnicodeText, index=True)
-    data_score = sa.Column(JSONB)
-    data_total = sa.Column(sa.Integer, index=True)
-    data_band = sa.Column(sa.UnicodeText, index=True)
-    has_broken = sa.Column(sa.Boolean, nullable=False, default=False)
-    scored_at = sa.Column(sa.DateTime, index=True)
+    package_id: Mapped[str] = column(sa.UnicodeText, primary_key=True)
+    metadata_score: Mapped[dict[str, Any] | None] = column(JSONB)
+    metadata_total: Mapped[int | None] = column(sa.Integer, index=True)
+    metadata_band: Mapped[str | None] = column(sa.UnicodeText, index=True)
+    data_score: Mapped[dict[str, Any] | None] = column(JSONB)
+    data_total: Mapped[int | None] = column(sa.Integer, index=True)
+    data_band: Mapped[str | None] = column(sa.UnicodeText, index=True)
+    has_broken: Mapped[bool] = column(sa.Boolean, nullable=False, default=False)
+    scored_at: Mapped[datetime.datetime | None] = column(sa.DateTime, index=True)
 
 
 def as_dict(row: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -126,31 +128,31 @@ class RegistrySchema(tk.BaseModel):  # type: ignore[misc,valid-type]
 
     __tablename__ = "grandest_schema_registry"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True)  #: "scdl/deliberations", "etalab/schema-irve-statique"
-    title = sa.Column(sa.UnicodeText, nullable=False)  #: French title (the catalogue's or the file's)
-    publisher = sa.Column(sa.UnicodeText, nullable=False)
-    description = sa.Column(sa.UnicodeText)
-    homepage = sa.Column(sa.UnicodeText)
-    labels = sa.Column(JSONB)
-    source = sa.Column(sa.UnicodeText, nullable=False)  #: shipped, catalogue, url, upload
-    source_url = sa.Column(sa.UnicodeText)  #: URL of the latest schema file (catalogue or admin's URL)
+    id: Mapped[str] = column(sa.UnicodeText, primary_key=True)  #: "scdl/deliberations", "etalab/schema-irve-statique"
+    title: Mapped[str] = column(sa.UnicodeText, nullable=False)  #: French title (the catalogue's or the file's)
+    publisher: Mapped[str] = column(sa.UnicodeText, nullable=False)
+    description: Mapped[str | None] = column(sa.UnicodeText)
+    homepage: Mapped[str | None] = column(sa.UnicodeText)
+    labels: Mapped[list[Any] | None] = column(JSONB)
+    source: Mapped[str] = column(sa.UnicodeText, nullable=False)  #: shipped, catalogue, url, upload
+    source_url: Mapped[str | None] = column(sa.UnicodeText)  #: URL of the latest schema file (catalogue or admin's URL)
     #: [[version, url], ...] the catalogue lists (oldest first), whether or not their file is stored
-    catalogue_versions = sa.Column(JSONB)
-    latest_version = sa.Column(sa.UnicodeText)  #: newest stored version
-    synced_at = sa.Column(sa.DateTime)
-    last_error = sa.Column(sa.UnicodeText)
-    last_error_at = sa.Column(sa.DateTime)
-    created_by = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=now)
-    modified = sa.Column(sa.DateTime, nullable=False, default=now, onupdate=now)
+    catalogue_versions: Mapped[list[Any] | None] = column(JSONB)
+    latest_version: Mapped[str | None] = column(sa.UnicodeText)  #: newest stored version
+    synced_at: Mapped[datetime.datetime | None] = column(sa.DateTime)
+    last_error: Mapped[str | None] = column(sa.UnicodeText)
+    last_error_at: Mapped[datetime.datetime | None] = column(sa.DateTime)
+    created_by: Mapped[str | None] = column(sa.UnicodeText)
+    created: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=now)
+    modified: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=now, onupdate=now)
 
 
 class RegistryVersion(tk.BaseModel):  # type: ignore[misc,valid-type]
     __tablename__ = "grandest_schema_version"
 
-    schema_id = sa.Column(sa.UnicodeText, primary_key=True)
-    version = sa.Column(sa.UnicodeText, primary_key=True)
-    descriptor = sa.Column(JSONB, nullable=False)
-    url = sa.Column(sa.UnicodeText)
-    sha256 = sa.Column(sa.UnicodeText)
-    fetched_at = sa.Column(sa.DateTime, nullable=False, default=now)
+    schema_id: Mapped[str] = column(sa.UnicodeText, primary_key=True)
+    version: Mapped[str] = column(sa.UnicodeText, primary_key=True)
+    descriptor: Mapped[dict[str, Any]] = column(JSONB, nullable=False)
+    url: Mapped[str | None] = column(sa.UnicodeText)
+    sha256: Mapped[str | None] = column(sa.UnicodeText)
+    fetched_at: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=now)

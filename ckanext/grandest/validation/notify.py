@@ -100,11 +100,11 @@ def recipients(pkg: model.Package, runs: list[ValidationRun | None]) -> list[mod
     people: dict[str, model.User] = {}
     for run in runs:
         user = _person(run.requested_by if run is not None else None)
-        if user is not None:
+        if user is not None and user.email:
             people.setdefault(user.email, user)
     if not people:
         creator = _person(pkg.creator_user_id)
-        if creator is not None:
+        if creator is not None and creator.email:
             people[creator.email] = creator
     return list(people.values())
 
@@ -150,6 +150,8 @@ def _send(pkg: model.Package, files: list[tuple[model.Resource, ResourceQuality]
         subject = tk.render("grandest/emails/validation_problems_subject.txt", data).strip().split("\n")[0]
         sent = 0
         for user in people:
+            if not user.email:  # (_people keeps only users with an address)
+                continue
             body = tk.render("grandest/emails/validation_problems.txt",
                              dict(data, recipient_name=user.fullname or user.display_name)).strip() + "\n"
             try:

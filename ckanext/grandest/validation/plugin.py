@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -29,6 +29,10 @@ from ckanext.grandest.common.inputs import guarded_actions
 
 from . import scoring
 from .dbguard import guarded
+
+if TYPE_CHECKING:
+    from ckan.common import CKANConfig
+    from ckan.config.declaration import Declaration, Key
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,7 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
 
     # IConfigurer
 
-    def update_config(self, config_: Any) -> None:
+    def update_config(self, config_: CKANConfig) -> None:
         # first the shared templates (header menu, form errors, focus ring) and scheming's behind them, then ours
         # in front: our templates extend scheming's (CKAN prepends each folder it is given)
         nav.add_shared_templates(config_)
@@ -70,7 +74,7 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
 
     # IConfigurable
 
-    def configure(self, config_: Any) -> None:
+    def configure(self, config_: CKANConfig) -> None:
         from . import jobs, registry
         from .engine import set_translator
 
@@ -83,7 +87,7 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
 
     # IConfigDeclaration: our options, plus the shared regional-admins option
 
-    def declare_config_options(self, declaration: Any, key: Any) -> None:
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         source = Path(__file__).with_name("config_declaration.yaml")
         declaration.load_dict(yaml.safe_load(source.read_text(encoding="utf-8")))
         roles.declare_config(declaration, key)
@@ -128,7 +132,8 @@ class ValidationPlugin(GrandestTranslation, p.SingletonPlugin):
             for item in (facets.get(field) or {}).get("items", []):
                 item["display_name"] = helpers.grandest_validation_band_label(item.get("name"))
         try:
-            helpers.prefetch_datasets([r.get("id") for r in search_results.get("results") or [] if isinstance(r, dict)])
+            helpers.prefetch_datasets([r["id"] for r in search_results.get("results") or []
+                                       if isinstance(r, dict) and r.get("id")])
         except Exception:  # badges are a nicety: never break a search (database errors are caught inside)
             log.exception("grandest_validation: could not read the scores of the results")
         return search_results

@@ -188,7 +188,7 @@ class Reader:
                     rows = {record["version"]: record["descriptor"]}
         if not rows:
             return None
-        chosen = version if version in rows else max(rows, key=sc.version_key)
+        chosen: str = version if version is not None and version in rows else max(rows, key=sc.version_key)
         return chosen, rows[chosen]
 
 

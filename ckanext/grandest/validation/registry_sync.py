@@ -240,6 +240,8 @@ def add(descriptor: dict[str, Any], *, source: str, source_url: str | None, acto
     registry.store_version(schema_id, version, descriptor, source_url)
     model.Session.flush()
     row = model.Session.get(RegistrySchema, schema_id)
+    if row is None:  # (just written by registry.upsert_schema above)
+        raise LookupError(schema_id)
     row.latest_version = registry.latest_stored(schema_id)
     row.synced_at, row.last_error = now(), None
     model.Session.commit()

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from werkzeug.datastructures import FileStorage
 
 from ckanext.grandest.common.i18n import N_
@@ -247,7 +248,7 @@ def _put(store: Any, path: str, location: str, content_type: str) -> None:
         raise
 
 
-def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str, str] | None = None,
+def apply(context: Context, res: dict[str, Any], *, date_orders: dict[str, str] | None = None,
           fingerprint: str | None = None) -> dict[str, Any]:
     """Repair the resource's file and store it through ``resource_update``; returns the record.
 
@@ -257,7 +258,9 @@ def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str
     if fingerprint and fingerprint != _fingerprint(res):
         raise RepairRefused("changed")
     store = _store()
-    if _aside(store, res.get("id") or "", ORIGINAL) is None:
+    original_at = _aside(store, res.get("id") or "", ORIGINAL)
+    record_at = _aside(store, res.get("id") or "", RECORD)
+    if original_at is None or record_at is None:
         raise RepairRefused("no-file")
     work = tempfile.mkdtemp(prefix="grandest-repair-")
     try:
@@ -276,7 +279,7 @@ def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str
         data.update({"id": res["id"], "url": "", "format": "CSV"})
         with open(repaired, "rb") as fh:
             data["upload"] = FileStorage(stream=fh, filename=f"{stem}.csv", content_type="text/csv")
-            updated = tk.get_action("resource_update")(dict(context), data)
+            updated = tk.get_action("resource_update")(context.copy(), data)
         entry = {
             "repaired_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "user": str(context.get("user") or ""),
@@ -290,8 +293,8 @@ def apply(context: dict[str, Any], res: dict[str, Any], *, date_orders: dict[str
         with open(record_path, "w", encoding="utf-8") as fh:
             json.dump(entry, fh, ensure_ascii=False)
         try:
-            _put(store, kept, _aside(store, res["id"], ORIGINAL), "application/octet-stream")
-            _put(store, record_path, _aside(store, res["id"], RECORD), "application/json")
+            _put(store, kept, original_at, "application/octet-stream")
+            _put(store, record_path, record_at, "application/json")
         except Exception as exc:  # the repaired file is published: the safety copy could not be kept
             log.error("repair of %s: the original could not be kept in the resource storage: %s", res["id"], exc)
     finally:

@@ -170,7 +170,7 @@ def note_package(package_id: str, *, actor: str | None = None, resource_trigger:
 def request_run(resource_id: str, *, actor: str | None, trigger: str = "manual") -> ValidationRun:
     """Validate a resource again on demand (even if nothing changed); the caller commits."""
     res = model.Session.get(model.Resource, resource_id)
-    if res is None or res.state == "deleted":
+    if res is None or res.state == "deleted" or not res.package_id:
         raise tk.ObjectNotFound(tk._("Resource not found."))
     row = model.Session.get(ResourceQuality, resource_id)
     current = model.Session.get(ValidationRun, row.run_id) if row is not None and row.run_id else None

@@ -77,7 +77,7 @@ def _row_cached(schema_id: str, version: str) -> tuple[tuple[str, ...], tuple[st
 
 def type_words(field: dict[str, Any]) -> str:
     ftype = field.get("type") or "string"
-    words = FORMAT_WORDS.get(field.get("format")) or TYPE_WORDS.get(ftype) or TYPE_WORDS["string"]
+    words = FORMAT_WORDS.get(str(field.get("format") or "")) or TYPE_WORDS.get(ftype) or TYPE_WORDS["string"]
     if field.get("format") in FORMAT_WORDS:
         text = tk._(words)
     elif ftype == "boolean":
@@ -125,11 +125,15 @@ def xlsx_bytes(schema_id: str) -> bytes:
 @functools.lru_cache(maxsize=64)
 def _xlsx_cached(schema_id: str, version: str, lang: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.styles import Alignment, Font
 
     header, row = _row_cached(schema_id, version)
     book = Workbook()
     data = book.active
+    if not isinstance(data, Worksheet):  # (a new workbook has one worksheet, active)
+        raise TypeError("openpyxl gave no worksheet")
     data.title = tk._(DATA_SHEET)
     data.append(list(header))
     data.append(list(row))
@@ -137,7 +141,7 @@ def _xlsx_cached(schema_id: str, version: str, lang: str) -> bytes:
         cell.font = Font(bold=True)
     for index, name in enumerate(header, start=1):
         data.cell(row=2, column=index).number_format = "@"  # text: Excel keeps dates and codes as written
-        data.column_dimensions[data.cell(row=1, column=index).column_letter].width = max(12, min(40, len(name) + 4))
+        data.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(name) + 4))
     sheet = book.create_sheet(tk._(NOTICE_SHEET))
     sheet.append([tk._("Column"), tk._("Meaning"), tk._("Type and format"), tk._("Required?"),
                   tk._("Allowed values"), tk._("Example")])

@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from ckan import model
 
 from ckanext.grandest.common import compat
@@ -55,7 +56,7 @@ def digest(report: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"ignore_auth": True, "user": user["name"], "use_cache": False}
 

@@ -17,7 +17,7 @@ def _load() -> dict[str, str]:
     if _store is None:
         with _lock:
             if _store is None:
-                raw = resources.files(__package__).joinpath("data", "geometry.tsv.gz").read_bytes()
+                raw = resources.files(__name__.rpartition(".")[0]).joinpath("data", "geometry.tsv.gz").read_bytes()
                 store: dict[str, str] = {}
                 for line in gzip.decompress(raw).decode("utf-8").splitlines():
                     key, _, geojson = line.partition("\t")

@@ -19,7 +19,7 @@ _data: _Referential | None = None
 
 
 def _read(name: str) -> Any:
-    raw = resources.files(__package__).joinpath("data", name).read_bytes()
+    raw = resources.files(__name__.rpartition(".")[0]).joinpath("data", name).read_bytes()
     if name.endswith(".gz"):
         raw = gzip.decompress(raw)
     return json.loads(raw)

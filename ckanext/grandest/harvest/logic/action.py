@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Context, DataDict
+from ckan.types import Context, DataDict, ErrorDict
 
 from ckanext.grandest.harvest import config as hconfig
 from ckanext.grandest.harvest.access import territory_of_organization
@@ -34,10 +34,11 @@ def _check_source(data_dict: DataDict, existing: Any) -> None:
         from ckanext.harvest.model import HarvestSource
 
         src = HarvestSource.get(existing.id)
-        source_type = src.type if src else None
+        # ckanext-harvest maps its classes imperatively: no attributes for type checkers
+        source_type = src.type if src else None  # pyright: ignore[reportAttributeAccessIssue]
     if source_type != SOURCE_TYPE:
         return
-    errors: dict[str, list[str]] = {}
+    errors: ErrorDict = {}
     url = data_dict.get("url") or (existing.url if existing is not None else None)
     try:
         check_url(url or "", hconfig.allow_loopback())

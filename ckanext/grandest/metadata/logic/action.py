@@ -47,5 +47,7 @@ def grandest_organization_territory_show(context: Context, data_dict: DataDict) 
     group = model.Group.get(data_dict["id"])
     if group is None or not group.is_organization or group.state != "active":
         raise tk.ObjectNotFound(tk._("Organization not found"))
-    key = territories.organization_territory(dict(group.extras))
+    # CKAN maps Group.extras imperatively (no attribute for type checkers)
+    extras = group.extras  # pyright: ignore[reportAttributeAccessIssue]
+    key = territories.organization_territory(dict(extras))
     return {"key": key, "label": territories.long_label(key, _lang()) if key else None}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
@@ -79,7 +79,7 @@ def _as_list(value: Any) -> list[str]:
     return out
 
 
-def _drop(key, data) -> None:
+def _drop(key, data) -> NoReturn:
     data.pop(key, None)
     raise StopOnError
 
@@ -184,7 +184,7 @@ def grandest_date(value: Any, context: Any = None) -> Any:
 # --- controlled vocabularies ------------------------------------------------------------------------------
 def _vocab_of(field: dict) -> voc.Vocabulary:
     name = field.get("vocabulary") or field.get("field_name")
-    return voc.vocabulary(name)
+    return voc.vocabulary(str(name))
 
 
 def _choice_error(vocab: voc.Vocabulary, values: list[str]) -> str:
@@ -329,7 +329,8 @@ def _organization_territory(owner_org: Any) -> str | None:
     group = model.Group.get(str(owner_org))
     if group is None or not group.is_organization:
         return None
-    extras = {k: v for k, v in group.extras.items()}
+    # CKAN maps Group.extras imperatively (no attribute for type checkers)
+    extras = {k: v for k, v in group.extras.items()}  # pyright: ignore[reportAttributeAccessIssue]
     from ckanext.grandest.metadata.territories import organization_territory
     return organization_territory(extras)
 

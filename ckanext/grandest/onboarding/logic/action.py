@@ -77,9 +77,10 @@ def grandest_commune_request_create(context: Context, data_dict: DataDict) -> di
         token, token_hash = workflow.new_token()
         request.townhall_email = commune.email
         request.confirm_token_hash = token_hash
-        request.confirm_expires = now() + datetime.timedelta(days=cfg.confirmation_days())
+        expires = now() + datetime.timedelta(days=cfg.confirmation_days())
+        request.confirm_expires = expires
         workflow.transition(request, "send_confirmation", "", workflow.SYSTEM,
-                            details={"expires": request.confirm_expires.isoformat()})
+                            details={"expires": expires.isoformat()})
     else:
         request.manual_review = True
         request.manual_reason = "no_townhall_email"
@@ -92,7 +93,7 @@ def grandest_commune_request_create(context: Context, data_dict: DataDict) -> di
         raise tk.ValidationError({"insee_code": [duplicate_message(commune.code, commune.name) or tk._(
             "A request for this commune is already being processed.")]})
 
-    if token:
+    if token and commune.email:  # (a token is only made for a commune with an address)
         failed = mailer.send("townhall_confirmation", [(townhall_name(commune.name),
                                                         commune.email)],
                              dict(commune_vars(request),
@@ -348,8 +349,8 @@ def grandest_commune_request_claim(context: Context, data_dict: DataDict) -> dic
     org_id = request.organization_id if state == workflow.APPROVED else None
     session.commit()
     if org_id:
-        site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
-        tk.get_action("organization_member_create")(dict(site), {"id": org_id, "username": user.name,
+        site: Context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+        tk.get_action("organization_member_create")(site.copy(), {"id": org_id, "username": user.name,
                                                                  "role": "admin"})
         request = get_request(data["id"], for_update=True)
         request.user_id = user.id

@@ -34,7 +34,7 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
     data = validate(data_dict, schema.request_approve(), context)
     session = model.Session
     # the site user first: made (and committed) the first time it is asked for, before any lock is taken
-    site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True,
+    site: Context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True,
             "defer_commit": True}
     request = get_request(data["id"], for_update=True)
     if not workflow.can(request, "approve"):
@@ -133,13 +133,13 @@ def grandest_commune_request_approve(context: Context, data_dict: DataDict) -> d
     return request_dict(request, "admin")
 
 
-def _make_admin(site: dict[str, Any], org_id: str, user_id: str) -> None:
+def _make_admin(site: Context, org_id: str, user_id: str) -> None:
     """Core's ``member_create`` (``organization_member_create`` commits whatever the context says)."""
-    tk.get_action("member_create")(dict(site), {"id": org_id, "object": user_id, "object_type": "user",
+    tk.get_action("member_create")(site.copy(), {"id": org_id, "object": user_id, "object_type": "user",
                                                 "capacity": "admin"})
 
 
-def _invited_account(site: dict[str, Any], email: str, name: str, org_id: str) -> model.User:
+def _invited_account(site: Context, email: str, name: str, org_id: str) -> model.User:
     """What core's ``user_invite`` makes (a pending account with a generated user name, admin of the
     organization), with the requester's full name: the French invitation (``templates/emails/invite_user.txt``)
     and its ``To:`` address the person by name (``user_invite`` takes no full name on either CKAN version)."""
@@ -147,7 +147,7 @@ def _invited_account(site: dict[str, Any], email: str, name: str, org_id: str) -
     from ckan.logic.schema import create_user_for_user_invite_schema
 
     user_dict = tk.get_action("user_create")(
-        dict(site, schema=create_user_for_user_invite_schema()),
+        {**site, "schema": create_user_for_user_invite_schema()},
         {"name": _get_random_username_from_email(email), "email": email, "fullname": name,
          "state": model.State.PENDING})
     _make_admin(site, org_id, user_dict["id"])
@@ -158,12 +158,12 @@ def _invited_account(site: dict[str, Any], email: str, name: str, org_id: str) -
     return user
 
 
-def _send_invitation(site: dict[str, Any], user: model.User, org_id: str) -> None:
+def _send_invitation(site: Context, user: model.User, org_id: str) -> None:
     """CKAN's invitation mail (its templates and reset link), inside the approval's transaction: core's
     ``send_invite`` would commit (``create_reset_key``)."""
     from ckan.lib import mailer as core_mailer
 
-    group_dict = tk.get_action("organization_show")(dict(site), {"id": org_id})
+    group_dict = tk.get_action("organization_show")(site.copy(), {"id": org_id})
     user.reset_key = core_mailer.make_key()
     body = core_mailer.get_invite_body(user, group_dict, "admin")
     subject = tk.render("emails/invite_user_subject.txt", {"site_title": tk.config.get("ckan.site_title")})

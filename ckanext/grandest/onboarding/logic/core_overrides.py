@@ -26,7 +26,7 @@ def package_owner_org_update(up_func: Any, context: Context, data_dict: DataDict
         if ident:
             org = model.Group.get(ident)
             known = org is not None and org.is_organization
-            target = org.id if known else None
+            target = org.id if org is not None and known else None
         if known:
             ledger.commit(pkg.id, owner_org=target)
     try:

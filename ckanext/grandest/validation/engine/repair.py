@@ -303,13 +303,14 @@ def repair_csv(
 def _repair(path: str, scan: Any, fields: list[dict[str, Any]], codes: set[str], date_orders: dict[str, str],
             output: str | None, result: RepairResult, limits: Limits) -> RepairResult:
     encoding = scan.encoding or "utf-8"
-    result.source_encoding = scan.source_encoding or encoding
-    result.delimiter = scan.delimiter or ","
+    source_encoding: str = scan.source_encoding or encoding
+    delimiter: str = scan.delimiter or ","
+    result.source_encoding, result.delimiter = source_encoding, delimiter
     csv.field_size_limit(max(csv.field_size_limit(), limits.max_line_bytes))
     # -- pass 1: analysis --------------------------------------------------------------------------------
     try:
         with _open(path, encoding) as fh:
-            reader = csv.reader(fh, delimiter=result.delimiter)
+            reader = csv.reader(fh, delimiter=delimiter)
             header = next(reader, [])
             columns, renames = _columns(header, fields, codes)
             width = max((i + 1 for i, lab in enumerate(header) if lab.strip()), default=0)
@@ -325,10 +326,10 @@ def _repair(path: str, scan: Any, fields: list[dict[str, Any]], codes: set[str],
         return _refuse(result, "broken-encoding" if isinstance(exc, UnicodeDecodeError) else "unreadable")
     _decide(columns, date_orders, result)
     recorder = _Recorder(result)
-    if result.source_encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig"):
-        recorder.add("encoding", None, None, result.source_encoding, "UTF-8")
-    if result.delimiter != ",":
-        recorder.add("delimiter", None, None, result.delimiter, ",")
+    if source_encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig"):
+        recorder.add("encoding", None, None, source_encoding, "UTF-8")
+    if delimiter != ",":
+        recorder.add("delimiter", None, None, delimiter, ",")
     for before, after in renames:
         recorder.add("header", 1, after, before, after)
     if len(header) > width:
@@ -343,7 +344,7 @@ def _repair(path: str, scan: Any, fields: list[dict[str, Any]], codes: set[str],
             out_fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         writer = csv.writer(out_fh, lineterminator="\r\n") if out_fh else None
         with _open(path, encoding) as fh:
-            reader = csv.reader(fh, delimiter=result.delimiter)
+            reader = csv.reader(fh, delimiter=delimiter)
             raw_header = next(reader, [])
             new_header = [c.label for c in columns][:width] if width else raw_header
             if writer:

@@ -171,8 +171,10 @@ def grandest_resource_validation_run(context: Context, data_dict: DataDict) -> d
 # --- lists -------------------------------------------------------------------------------------------------
 
 def _schema_check(row: ResourceQuality | None) -> dict[str, Any] | None:
-    digest = row.digest if row is not None and isinstance(row.digest, dict) else None
-    schema_ = (digest or {}).get("schema") or {}
+    if row is None or not isinstance(row.digest, dict):
+        return None
+    digest = row.digest
+    schema_ = digest.get("schema") or {}
     if not schema_.get("id") or schema_.get("source") not in ("national", "publisher"):
         return None
     table = digest.get("table") or {}
@@ -345,7 +347,7 @@ def grandest_region_quality_list(context: Context, data_dict: DataDict) -> dict[
         entry["metadata_bands"] = _bands(entry.pop("_metadata_bands"))
         organizations.append(entry)
     organizations.sort(key=lambda e: (e["average_data"] is None, e["average_data"] or 0, e["title"].lower()))
-    totals = {key: sum(e[key] for e in organizations)
+    totals: dict[str, Any] = {key: sum(e[key] for e in organizations)
               for key in ("datasets", "resources", "failures", "errors", "pending", "unchecked")}
     totals["data_bands"] = {b: sum(e["data_bands"][b] for e in organizations) for b in BAND_ORDER}
     totals["metadata_bands"] = {b: sum(e["metadata_bands"][b] for e in organizations) for b in BAND_ORDER}
@@ -418,7 +420,7 @@ def grandest_schema_registry_add(context: Context, data_dict: DataDict) -> dict[
             limit = config.schema_max_bytes()
             if isinstance(upload, (bytes, str)):
                 body = upload.encode() if isinstance(upload, str) else upload
-            elif hasattr(upload, "read"):
+            elif upload is not None and hasattr(upload, "read"):
                 body = upload.read(limit + 1)
             else:
                 raise registry_sync.RegistryError(tk._("The file could not be read."))
@@ -431,7 +433,7 @@ def grandest_schema_registry_add(context: Context, data_dict: DataDict) -> dict[
     except registry_sync.RegistryError as exc:
         model.Session.rollback()
         raise tk.ValidationError({"upload" if has_upload else "url": [str(exc)]})
-    return grandest_schema_registry_show(dict(context, ignore_auth=True), {"id": row.id})
+    return grandest_schema_registry_show({**context, "ignore_auth": True}, {"id": row.id})
 
 
 def grandest_schema_registry_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def grandest_repair_apply(context: Context, data_dict: DataDict) -> dict[str, An
     tk.check_access("grandest_repair_apply", context, data)
     res = _resource_dict(context, data["id"])
     try:
-        return repairs.apply({"user": context.get("user")}, res, date_orders=data["date_orders"],
+        return repairs.apply({"user": context.get("user") or ""}, res, date_orders=data["date_orders"],
                              fingerprint=data.get("fingerprint"))
     except repairs.RepairRefused as exc:
         raise tk.ValidationError({"repair": [exc.message]})

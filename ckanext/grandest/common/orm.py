@@ -1,0 +1,21 @@
+"""Typed columns for the plugins' SQLAlchemy models, on SQLAlchemy 2.0 (CKAN 2.12) and 1.4 (CKAN 2.11).
+
+A model declares each column with its Python type, ``name: Mapped[str | None] = column(sa.UnicodeText)``, so
+type checkers see ``row.name`` as ``str | None`` (not ``Column[str]``). At run time :func:`column` is
+``sqlalchemy.Column``, which both versions map the same way (1.4 has no ``mapped_column``; 2.0 accepts a
+``Column`` under a ``Mapped[...]`` annotation); for the type checker it is 2.0's ``mapped_column``, whose result
+is assignable to the annotation.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import mapped_column as column
+else:
+    column = sa.Column
+
+__all__ = ["Mapped", "column"]
