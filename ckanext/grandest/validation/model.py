@@ -112,13 +112,13 @@ class DatasetQuality(tk.BaseModel):  # type: ignore[misc,valid-type]
 
 def as_dict(row: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for column in row.__table__.columns:
-        if column.name in exclude:
+    for col in row.__table__.columns:
+        if col.name in exclude:
             continue
-        value = getattr(row, column.name)
+        value = getattr(row, col.name)
         if isinstance(value, datetime.datetime):
             value = value.isoformat()
-        out[column.name] = value
+        out[col.name] = value
     return out
 
 
