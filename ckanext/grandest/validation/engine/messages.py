@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ckanext.grandest.common import sizes
 from ckanext.grandest.common.i18n import N_, Translator
 
 #: the engine's translator: English msgids until :func:`set_translator` is called
@@ -62,17 +63,20 @@ FETCH_ERRORS: dict[str, str] = {
 }
 
 
+#: gettext translates the empty msgid to its catalog's header, which names the catalog's language
+_CATALOG_HEADER = ""
+_HEADER_LANGUAGE = re.compile(r"^Language:\s*([A-Za-z_-]+)", re.MULTILINE)
+
+
+def report_locale() -> str:
+    """The language the reports are written in: that of the injected catalog (its header), else English."""
+    match = _HEADER_LANGUAGE.search(translator.gettext(_CATALOG_HEADER))
+    return match.group(1) if match else "en"
+
+
 def human_size(n: int | None) -> str:
-    if n is None:
-        return "?"
-    size = float(n)
-    for unit in ("octets", "Ko", "Mo", "Go"):
-        if size < 1024 or unit == "Go":
-            if unit == "octets":
-                return f"{int(size)} {unit}"
-            return f"{size:.1f} {unit}".replace(".", ",")
-        size /= 1024
-    return f"{n} octets"  # pragma: no cover
+    """A size in the reports' language, one decimal always: « 8,0 Mo », « 980 octets » (``common.sizes``)."""
+    return sizes.human_size(n, locale=report_locale(), gettext=_, always_decimal=True, unknown="?")
 
 
 def fetch_error_message(code: str, **params: Any) -> str:
