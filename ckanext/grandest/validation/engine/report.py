@@ -14,7 +14,8 @@ from typing import Any
 
 from .fetch import FetchResult
 from .limits import Limits
-from .messages import N_, STATUS_LABELS, _, is_impossible_date, ngettext, render, render_error
+from .messages import N_, _, is_impossible_date, ngettext, render, render_error
+from .messages.tables import STATUS_LABELS
 from .prescan import PrescanResult
 
 ENGINE_VERSION = "1.0"

@@ -30,7 +30,8 @@ from .checks import advisory_checks, checks_from_schema
 from .fetch import FetchResult, fetch
 from .header import resolve_schema
 from .limits import DEFAULT_LIMITS, Limits
-from .messages import PARTIAL_REASONS, _, fetch_error_message
+from .messages import _, fetch_error_message
+from .messages.tables import PARTIAL_REASONS
 from .prescan import PrescanResult, prescan
 from .report import ENGINE_VERSION, Collector, failed_fetch_report, finish, finish_unvalidated, new_report, raw_error
 from .rows import run_rows as _run_rows  # the name tests replace to simulate a crash of the row loop

@@ -38,7 +38,7 @@ class PrescanResult:
     ok: bool = False
     """True when the file can be handed to frictionless (``format``/``encoding``/``delimiter`` set)."""
     fatal: dict[str, Any] | None = None
-    """Why the file is not validated: ``{"type": code, ...params}`` (code in messages.ERRORS)."""
+    """Why the file is not validated: ``{"type": code, ...params}`` (code in messages.tables.ERRORS)."""
     kind: str = "unknown"
     """What the bytes are: csv, tsv, xlsx, xls, ods, json, geojson, html, pdf, image, xml, zip, binary, empty..."""
     format: str | None = None
