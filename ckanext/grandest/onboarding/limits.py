@@ -85,7 +85,9 @@ def usage_ratios(row: OrgQuota | None, limits: Limits | None = None) -> dict[str
 # --- messages ---------------------------------------------------------------------------------------------
 
 def human_size(n: int | None) -> str:
-    """Binary sizes in the user's language: "980 octets", "12,5 Ko", "50 Mo", "1 Go" in French (``common.sizes``)."""
+    """Binary sizes in the user's language: "980 octets", "12,5 Ko", "50 Mo", "1 Go" in French.
+
+    One formatter for the suite: :func:`ckanext.grandest.common.sizes.human_size`."""
     return sizes.human_size(n, locale=_locale(), gettext=tk._)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from . import schemas as schema_catalogue
 from .report import Collector
 
+
 def resolve_schema(
     schema: str | dict[str, Any] | None, collector: Collector
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
@@ -103,4 +104,3 @@ def compare_header(labels: list[str], fields: list[dict[str, Any]], collector: C
         "label_errors": len(misspelt) + len(missing_required),
         "rename": {found: expected for expected, found in misspelt},
     }
-

@@ -20,6 +20,7 @@ from .prescan import PrescanResult
 
 ENGINE_VERSION = "1.0"
 
+
 def new_report(name: str, fetch_info: dict[str, Any] | None) -> dict[str, Any]:
     return {
         "engine_version": ENGINE_VERSION,
@@ -98,7 +99,6 @@ class Collector:
         elif severity == "error":
             self.truncated = True
 
-
     def snapshot(self) -> dict[str, Any]:
         return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in vars(self).items() if k != "report"}
 
@@ -175,10 +175,6 @@ def finish_unvalidated(
     return report
 
 
-# -------------------------------------------------------------------------------------------------------
-# Schema
-
-
 def summary(report: dict[str, Any]) -> str:
     status = report["status"]
     table = report.get("table") or {}
@@ -215,4 +211,3 @@ def summary(report: dict[str, Any]) -> str:
     else:
         text += "."
     return text
-

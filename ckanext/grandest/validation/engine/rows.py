@@ -190,5 +190,3 @@ def run_rows(
         "header_ok": not header_problems,
         "header_problems": header_problems,
     }
-
-

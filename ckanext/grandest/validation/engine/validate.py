@@ -33,8 +33,10 @@ from .limits import DEFAULT_LIMITS, Limits
 from .messages import _, fetch_error_message
 from .messages.tables import PARTIAL_REASONS
 from .prescan import PrescanResult, prescan
-from .report import ENGINE_VERSION, Collector, failed_fetch_report, finish, finish_unvalidated, new_report, raw_error
-from .rows import run_rows as _run_rows  # the name tests replace to simulate a crash of the row loop
+from .report import (ENGINE_VERSION, Collector, failed_fetch_report, finish, finish_unvalidated, new_report,
+                     raw_error)
+# the row loop under the name tests replace to simulate its crash
+from .rows import run_rows as _run_rows
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +145,6 @@ def validate_file(
         scan.cleanup()
     report["timings"]["total"] = round(time.monotonic() - started, 3)
     return report
-
-
-# -------------------------------------------------------------------------------------------------------
-# Report skeleton
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -353,8 +351,6 @@ def _drop_subset(report: dict[str, Any], subset: fastpath.Subset, reason: str, c
     report["validation_path"]["path"] = "reference"
     report["validation_path"]["reason"] = reason
     return None
-
-
 
 
 __all__ = ["validate_file", "validate_url", "repair_mixed_encoding", "ENGINE_VERSION"]

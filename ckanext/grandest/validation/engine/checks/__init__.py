@@ -1,4 +1,4 @@
-"""Validata ``custom_checks`` re-implemented as frictionless 5 ``Check`` classes (``frformat``, ``python-stdnum``).
+"""Validata ``custom_checks`` as frictionless 5 ``Check`` classes (``frformat``, ``python-stdnum``).
 
 Schemas declare them at their root::
 

@@ -159,4 +159,3 @@ class SingleColumnCheck(Check):
 
     def _check(self, row: Any, value: Any) -> errors.CellError | None:  # pragma: no cover - abstract
         raise NotImplementedError
-

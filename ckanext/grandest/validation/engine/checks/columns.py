@@ -20,7 +20,6 @@ from .base import (
 )
 
 
-
 @attrs.define(kw_only=True, repr=False, slots=False)
 class CohesiveColumnsCheck(Check):
     """All the cells of ``column`` + ``othercolumns`` are filled, or all are empty."""
@@ -168,4 +167,3 @@ class OneOfRequiredCheck(Check):
             return
         if all(is_empty(row[c]) for c in self._present):
             yield cell_error(OneOfRequiredError, row, self._present[0], "one-of-required", column2=self.column2)
-

@@ -173,4 +173,3 @@ class FrenchGPSCoordinatesCheck(SingleColumnCheck):
                           _(N_("latitude and longitude swapped")), **extra)
         note = _(N_("read as longitude {lon}, latitude {lat}")).format(lon=f"{lon:g}", lat=f"{lat:g}")
         return cell_error(FrenchGPSCoordinatesError, row, self.column, note, **extra)
-

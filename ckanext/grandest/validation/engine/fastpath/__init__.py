@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 CHUNK_BYTES = 2 * 1024 * 1024
 CACHE_SIZE = 200_000
 
+
 @dataclasses.dataclass
 class Subset:
     """What :func:`prepare` hands to the reference path."""
@@ -65,7 +66,6 @@ class Subset:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
-
 
 
 class _StubRow(dict):

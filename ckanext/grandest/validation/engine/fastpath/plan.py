@@ -36,7 +36,6 @@ class Unsupported(Exception):
     """The fast path cannot prove it finds what the reference path finds: validate the whole file there."""
 
 
-
 # -------------------------------------------------------------------------------------------------------
 # Patterns
 # -------------------------------------------------------------------------------------------------------
@@ -224,4 +223,3 @@ def build_plan(descriptor: dict[str, Any], custom: list[Any]) -> tuple[list[_Col
         else:
             raise Unsupported(f"custom check {kind}")
     return list(columns.values()), pairs
-

@@ -260,7 +260,6 @@ def render_error(error: dict[str, Any], *, field_types: dict[str, dict[str, Any]
     return out
 
 
-
 def problem_key(entry: dict[str, Any]) -> str:
     """The key under which a rendered finding is counted in ``report["counts"]`` (the constraint's name for a
     constraint error: ``pattern``, ``enum``...; else its type)."""

@@ -623,4 +623,3 @@ STATUS_LABELS = {
     "error": N_("Check impossible"),
     "not-tabular": N_("Not a table: content not checked row by row"),
 }
-

@@ -106,7 +106,6 @@ def ext(name: str | None) -> str:
     return base.rsplit(".", 1)[-1] if "." in base else ""
 
 
-
 def new_temp(result: PrescanResult, suffix: str) -> tuple[int, str]:
     """A temporary file that ``result.cleanup()`` deletes: (descriptor, path)."""
     fd, tmp = tempfile.mkstemp(prefix="grandest-prescan-", suffix=suffix)

@@ -167,7 +167,6 @@ def _conformity_cap(report: dict[str, Any] | None, points: int) -> dict[str, Any
     return None
 
 
-
 def score_dataset_data(resource_scores: list[dict[str, Any]]) -> dict[str, Any]:
     """Dataset data score: it does not hide its worst file (see the module docstring).
 

@@ -47,7 +47,6 @@ def refusal(report: dict[str, Any]) -> str:
     return _(N_("file refused: {title}")).format(title=title)
 
 
-
 def tabular_components(report: dict[str, Any] | None, resource: dict[str, Any], dataset: dict[str, Any] | None,
                         now: datetime) -> list[dict[str, Any]]:
     report = report or {}
@@ -243,4 +242,3 @@ def non_tabular_components(report: dict[str, Any] | None, resource: dict[str, An
                          _(N_("size given")) if has_size else _(N_("size not given"))))
     metadata = component("metadata", _(N_("Metadata of the resource")), 30, m_items)
     return [avail, openness, metadata]
-

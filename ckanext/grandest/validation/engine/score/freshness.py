@@ -1,4 +1,4 @@
-"""Freshness (udata's rule: last update + declared period, one day of grace) and documentation of a dataset."""
+"""Freshness (udata's rule: last update + declared period, one day of grace), documentation of a dataset."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -37,7 +37,6 @@ def now_or_utc(now: datetime | None) -> datetime:
     if now is None:
         return datetime.now(timezone.utc).replace(tzinfo=None)
     return parse_datetime(now) or datetime.now(timezone.utc).replace(tzinfo=None)
-
 
 
 def last_update(dataset: dict[str, Any]) -> datetime | None:
@@ -109,4 +108,3 @@ def freshness_component(dataset: dict[str, Any] | None, report: dict[str, Any] |
     documented, reason = has_documentation(dataset, report)
     items.append(detail("documentation", _(N_("Documentation of the columns")), 2 if documented else 0, 2, reason))
     return component("freshness", _(N_("Freshness and documentation")), 10, items)
-

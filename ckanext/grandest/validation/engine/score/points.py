@@ -43,7 +43,6 @@ def band_rank(key: str | None) -> int:
     return order.index(key) if key in order else 0
 
 
-
 def detail(key: str, label: str, points: float, maximum: float, reason: str) -> dict[str, Any]:
     return {"key": key, "label": label, "points": round(max(0.0, min(points, maximum)), 1), "max": maximum, "reason": reason}
 
@@ -59,4 +58,3 @@ def component(key: str, label: str, maximum: float, items: list[dict[str, Any]],
 
 def percent(share: float) -> str:
     return f"{share * 100:.1f} %".replace(".", ",")
-
