@@ -11,6 +11,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.grandest.common import sizes
+
 from . import config as cfg
 from .model import OrgQuota
 
@@ -83,30 +85,19 @@ def usage_ratios(row: OrgQuota | None, limits: Limits | None = None) -> dict[str
 # --- messages ---------------------------------------------------------------------------------------------
 
 def human_size(n: int | None) -> str:
-    """Binary sizes in the user's language: "980 octets", "12,5 Ko", "50 Mo", "1 Go" in French."""
-    if n is None:
-        return "-"
-    n = int(n)
-    units = [(1 << 30, tk._("{n} GB")), (1 << 20, tk._("{n} MB")), (1 << 10, tk._("{n} kB"))]
-    for size, unit in units:
-        if abs(n) >= size:
-            return unit.format(n=_number(round(n / size, 1)))
-    return tk._("{n} bytes").format(n=_number(n))
+    """Binary sizes in the user's language: "980 octets", "12,5 Ko", "50 Mo", "1 Go" in French.
+
+    One formatter for the suite: :func:`ckanext.grandest.common.sizes.human_size`."""
+    return sizes.human_size(n, locale=_locale(), gettext=tk._)
 
 
-def _number(value: float) -> str:
-    from babel.numbers import format_decimal
-
+def _locale() -> str:
     try:
         from ckan.lib.i18n import get_lang
 
-        locale = get_lang()
-    except Exception:
-        locale = tk.config.get("ckan.locale_default", "en") or "en"
-    try:
-        return format_decimal(value, format="#,##0.#", locale=locale)
-    except Exception:  # unknown locale
-        return f"{value:g}"
+        return str(get_lang())
+    except Exception:  # outside a request: the portal's default language
+        return str(tk.config.get("ckan.locale_default", "en") or "en")
 
 
 def _contact() -> str:

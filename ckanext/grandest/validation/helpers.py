@@ -10,7 +10,7 @@ from .dbguard import guarded
 from .model import DatasetQuality, ResourceQuality
 
 _CACHE_KEY = "_grandest_validation_cache"
-from .engine.score import BAND_KEYS as BANDS
+from .engine.score.points import BAND_KEYS as BANDS
 
 
 def _cache() -> dict[str, Any]:
@@ -213,7 +213,7 @@ def grandest_validation_date(value: Any, with_time: bool = False) -> str:
 
     from flask_babel import format_date, format_time
 
-    from .engine.score import parse_datetime
+    from .engine.score.freshness import parse_datetime
 
     moment = value if isinstance(value, _dt.datetime) else parse_datetime(value)
     if moment is None:

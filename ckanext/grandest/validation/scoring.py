@@ -23,7 +23,7 @@ from ckan import model
 from ckanext.grandest.common import compat
 
 from .engine import score_dataset_data, score_metadata, score_resource
-from .engine.score import BAND_KEYS  # noqa: F401  excellent … inutilisable (re-exported)
+from .engine.score.points import BAND_KEYS  # noqa: F401  excellent … inutilisable (re-exported)
 from .model import DatasetQuality, ResourceQuality, now
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,16 @@ def test_siret_old_and_new_names(write) -> None:
         assert report["counts"] == {"french-siret-value": 1}, name
 
 
+def test_siret_of_a_la_poste_office_follows_la_poste_rule(write) -> None:
+    """La Poste's offices (SIREN 356 000 000) have SIRETs that fail the Luhn key: their digit sum is a
+    multiple of 5 instead (INSEE's rule, as Validata through python-stdnum). A commune publishing its post
+    offices gets no false error; a SIRET that breaks both rules is still flagged."""
+    report = _run(write, "s\n35600000049837\n35600000000048\n35600000012345\n", [_s("s")],
+                  [{"name": "french-siret-value", "params": {"column": "s"}}])
+    assert report["counts"] == {"french-siret-value": 1}
+    assert report["errors"][0]["row"] == 4
+
+
 def test_siren(write) -> None:
     report = _run(write, "s\n216704825\n216704826\n", [_s("s")], [{"name": "french-siren-value", "params": {"column": "s"}}])
     assert report["counts"] == {"french-siren-value": 1}

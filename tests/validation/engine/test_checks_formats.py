@@ -13,7 +13,8 @@ import pytest
 
 from ckanext.grandest.validation.engine import score_resource, validate_file
 from ckanext.grandest.validation.engine import checks as checks_module
-from ckanext.grandest.validation.engine.checks import build_check, checks_from_schema, coordinates
+from ckanext.grandest.validation.engine.checks import build_check, checks_from_schema
+from ckanext.grandest.validation.engine.checks.formats import coordinates, in_france_test
 from ckanext.grandest.validation.engine.schemas import load_schema
 
 
@@ -204,7 +205,7 @@ def test_gps_fast_test_agrees_with_frformat() -> None:
     """The engine tests the rectangles' bounds; frformat builds a shapely point: same answers, borders too."""
     from frformat import CoordonneesGPSFrancaises
 
-    fast = checks_module.in_france_test()
+    fast = in_france_test()
     points = [(lon / 4, lat / 4) for lon in range(-280, 240, 3) for lat in range(-100, 220, 3)]
     points += [(-5.141277, 45.0), (9.560091, 45.0), (2.0, 41.333571), (2.0, 51.088989), (55.5, -21.0)]
     assert [fast(*p) for p in points] == [CoordonneesGPSFrancaises.is_valid(*p) for p in points]

@@ -1,4 +1,4 @@
-"""The columnar fast path (engine/fastpath.py, issue #15) reports exactly what the frictionless path reports.
+"""The columnar fast path (engine/fastpath/, issue #15) reports exactly what the frictionless path reports.
 
 Every file below is validated twice — ``Limits(fast_path=True)`` and ``Limits(fast_path=False)`` (the reference:
 frictionless reads every row) — and the two reports must hold the same set of (row, field, error type), the
@@ -21,6 +21,7 @@ import pytest
 
 from ckanext.grandest.validation.engine import Limits, validate_file
 from ckanext.grandest.validation.engine import fastpath
+from ckanext.grandest.validation.engine.fastpath.plan import translate_pattern
 from ckanext.grandest.validation.engine.checks import advisory_checks, checks_from_schema
 
 from .conftest import (
@@ -305,7 +306,7 @@ def test_pattern_translation_accepts_a_subset_of_python(pattern, accepted, refus
 
     import polars as pl
 
-    rust = fastpath.translate_pattern(pattern)
+    rust = translate_pattern(pattern)
     python = re.compile(f"^{pattern}$")
     values = accepted + refused
     got = pl.Series(values).str.contains(rust).to_list()
@@ -318,7 +319,7 @@ def test_pattern_translation_accepts_a_subset_of_python(pattern, accepted, refus
                                      "a{,3}", "[]a]"])
 def test_pattern_constructs_it_cannot_prove_are_left_to_frictionless(pattern) -> None:
     with pytest.raises(fastpath.Unsupported):
-        fastpath.translate_pattern(pattern)
+        translate_pattern(pattern)
 
 
 @pytest.mark.parametrize("path", NATIONAL, ids=lambda p: p.stem)

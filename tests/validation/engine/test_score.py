@@ -8,7 +8,8 @@ import pytest
 from ckanext.grandest.validation.engine import score_dataset_data, score_resource, validate_file
 from ckanext.grandest.validation.engine.fetch import FetchResult
 from ckanext.grandest.validation.engine.limits import Limits
-from ckanext.grandest.validation.engine.score import band, freshness
+from ckanext.grandest.validation.engine.score.freshness import freshness
+from ckanext.grandest.validation.engine.score.points import band
 
 from .conftest import DELIB_HEADER, SIRET_STRASBOURG, delib_row, failing_subventions_csv, write_csv
 

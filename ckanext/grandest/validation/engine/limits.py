@@ -51,7 +51,7 @@ class Limits:
     max_seconds: float | None = None
     """Optional wall-clock budget for the frictionless pass (report marked partial when exceeded)."""
     fast_path: bool = True
-    """Columnar fast path (``fastpath.py``): polars proves most rows clean, frictionless checks the others."""
+    """Columnar fast path (``fastpath/``): polars proves most rows clean, frictionless checks the others."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -31,7 +31,7 @@ from typing import Any
 from . import schemas as schema_catalogue
 from .limits import DEFAULT_LIMITS, Limits
 from .prescan import prescan
-from .validate import _norm_label
+from .header import norm_label
 
 KINDS = ("encoding", "delimiter", "header", "decimal-comma", "french-date", "boolean", "code-spaces",
          "empty-rows", "empty-columns")
@@ -117,14 +117,14 @@ def _fields(schema: str | dict[str, Any] | None) -> tuple[list[dict[str, Any]], 
 
 
 def _is_code(name: str) -> bool:
-    norm = _norm_label(name)
+    norm = norm_label(name)
     return any(norm == c or (len(c) > 3 and c in norm) for c in CODE_NAMES)
 
 
 def _columns(header: list[str], fields: list[dict[str, Any]],
              codes: set[str]) -> tuple[list[_Column], list[tuple[str, str]]]:
     by_name = {f["name"]: f for f in fields}
-    by_norm = {_norm_label(f["name"]): f for f in fields}
+    by_norm = {norm_label(f["name"]): f for f in fields}
     renames: list[tuple[str, str]] = []
     columns: list[_Column] = []
     taken = {lab for lab in header if lab in by_name}
@@ -132,7 +132,7 @@ def _columns(header: list[str], fields: list[dict[str, Any]],
         clean = label.strip()
         field = by_name.get(label)
         if field is None and clean:
-            candidate = by_name.get(clean) or by_norm.get(_norm_label(clean))
+            candidate = by_name.get(clean) or by_norm.get(norm_label(clean))
             if candidate is not None and candidate["name"] not in taken:
                 field = candidate
                 taken.add(candidate["name"])

@@ -20,7 +20,7 @@ from ckan.types import Context, DataDict
 from ckanext.grandest.common import compat
 
 from .. import scheduler
-from ..engine.score import BAND_KEYS
+from ..engine.score.points import BAND_KEYS
 from ..model import (ACTIVE_STATUSES, DatasetQuality, ResourceQuality, ValidationRun, as_dict)
 from . import schema
 

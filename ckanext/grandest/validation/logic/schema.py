@@ -10,7 +10,7 @@ from ckan.types import Schema, Validator
 
 from ..model import STATUSES
 
-from ..engine.score import BAND_KEYS as BANDS
+from ..engine.score.points import BAND_KEYS as BANDS
 MAX_LIMIT = 500
 
 
