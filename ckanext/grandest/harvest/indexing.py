@@ -36,6 +36,7 @@ from typing import Any, Iterator
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
@@ -56,13 +57,14 @@ def solr_commit_wanted() -> bool:
     return tk.asbool(tk.config.get("ckan.search.solr_commit", True))
 
 
-def create_context(context: dict[str, Any]) -> dict[str, Any]:
+def create_context(context: Context) -> Context:
     """The context of ``package_create`` for a harvested record: neither shown nor committed by the action (the
     record is committed once it is complete, IDCATRDFHarvester hooks included: importer.py), nor indexed on CKAN
     2.12 (the batch indexes it; CKAN 2.11 indexes it at its commit). ``package_update`` keeps its own commit
     and indexing: in CKAN 2.12 ``defer_commit`` makes it skip the activity (``changed_entities`` unset) or roll
     the update back."""
-    return dict(context, defer_commit=True, return_id_only=True)
+    created: Context = {**context, "defer_commit": True, "return_id_only": True}
+    return created
 
 
 #: marks written by this process since its last flush, per job: when a batch is full (a trigger only; the

@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from frictionless import FrictionlessException, Resource
+from frictionless import FrictionlessException
 from frictionless.checks import baseline
+from frictionless.resources import TableResource
 
 from . import fastpath
 from .header import compare_header
@@ -28,7 +29,7 @@ READ_ERRORS = {"encoding-error", "source-error", "scheme-error", "format-error",
 
 
 def run_rows(
-    resource: Resource,
+    resource: TableResource,
     scan: PrescanResult,
     descriptor: dict[str, Any] | None,
     schema_info: dict[str, Any],
@@ -129,7 +130,8 @@ def run_rows(
                 partial_reason = "error-limit"
                 break
         try:
-            blank = row._Row__blank_cells  # filled by the processing above; avoids a cached_property lock
+            # filled by the processing above; avoids a cached_property lock (a private name: no type of it)
+            blank = row._Row__blank_cells  # pyright: ignore[reportAttributeAccessIssue]
         except AttributeError:  # pragma: no cover - frictionless internals changed
             blank = row.blank_cells
         if blank:

@@ -20,9 +20,10 @@ import logging
 import os
 import tempfile
 import time
-from typing import Any
+from typing import Any, cast
 
 from frictionless import Detector, Dialect, FrictionlessException, Resource, Schema, formats, system
+from frictionless.resources import TableResource
 
 from . import fastpath
 from . import schemas as schema_catalogue
@@ -174,17 +175,19 @@ def repair_mixed_encoding(path: str, *, bom: bool = False) -> str:
 # The table pass
 # -------------------------------------------------------------------------------------------------------
 
-def _open_resource(scan: PrescanResult, path: str, encoding: str | None, schema: Schema | None) -> Resource:
+def _open_resource(scan: PrescanResult, path: str, encoding: str | None, schema: Schema | None) -> TableResource:
+    """frictionless' ``Resource(...)`` gives a ``TableResource`` for the tabular formats the prescan lets through
+    (its stubs say ``Resource``)."""
     options: dict[str, Any] = {"detector": Detector()}
     if schema is not None:
         options["schema"] = schema
     if scan.format == "inline":
-        return Resource(data=scan.inline_data, format="inline", **options)
+        return cast(TableResource, Resource(data=scan.inline_data, format="inline", **options))
     if scan.format in ("csv", "tsv"):
         control = formats.CsvControl(delimiter=scan.delimiter or ",")
         options["dialect"] = Dialect(controls=[control])
-        return Resource(path, format="csv", encoding=encoding or "utf-8", **options)
-    return Resource(path, format=scan.format, **options)
+        return cast(TableResource, Resource(path, format="csv", encoding=encoding or "utf-8", **options))
+    return cast(TableResource, Resource(path, format=scan.format, **options))
 
 
 def _field_info(field: Any) -> dict[str, Any]:
@@ -316,7 +319,8 @@ def _fast_subset(
     limits: Limits,
 ) -> fastpath.Subset | None:
     """The suspicious rows of the file (see :mod:`.fastpath`), or None: the reference path reads it all."""
-    report["validation_path"] = {"path": "reference"}
+    path_info: dict[str, Any] = {"path": "reference"}
+    report["validation_path"] = path_info
     if not limits.fast_path or descriptor is None or scan.format not in ("csv", "tsv") or scan.encoding_break:
         return None
     t0 = time.monotonic()
@@ -325,7 +329,7 @@ def _fast_subset(
                                   descriptor=descriptor, custom=_fresh_checks(descriptor, schema_info))
     except fastpath.Unsupported as exc:
         log.info("Validation fast path not used for %s: %s", report["source"].get("url"), exc)
-        report["validation_path"]["reason"] = str(exc)
+        path_info["reason"] = str(exc)
         return None
     except ImportError as exc:  # pragma: no cover - polars missing
         log.warning("Validation fast path not available: %s", exc)
@@ -335,11 +339,11 @@ def _fast_subset(
             raise
         log.warning("Validation fast path failed on %s, reference path used", report["source"].get("url"),
                     exc_info=True)
-        report["validation_path"]["reason"] = f"fast path failed: {type(exc).__name__}"
+        path_info["reason"] = f"fast path failed: {type(exc).__name__}"
         return None
-    report["validation_path"]["path"] = "fast"
-    report["validation_path"]["scan_seconds"] = round(time.monotonic() - t0, 3)
-    report["validation_path"]["rows_checked_by_reference"] = len(subset.row_map)
+    path_info["path"] = "fast"
+    path_info["scan_seconds"] = round(time.monotonic() - t0, 3)
+    path_info["rows_checked_by_reference"] = len(subset.row_map)
     return subset
 
 

@@ -122,7 +122,7 @@ def build_check(name: str, params: dict[str, Any], *, severity: str = "error") -
     if code == "sum-columns-value":
         return SumColumnsCheck(column=p["column"], columns=list(p.get("columns") or []), severity=severity)
     if code == "one-of-required":
-        first = p.get("column1", p.get("column"))
+        first = str(p.get("column1", p.get("column")) or "")
         return OneOfRequiredCheck(column=first, column2=p["column2"], severity=severity)
     return None  # pragma: no cover
 

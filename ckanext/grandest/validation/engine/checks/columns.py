@@ -134,7 +134,7 @@ class SumColumnsCheck(Check):
         if is_empty(total_value) or any(is_empty(p) for p in parts):
             return
         try:
-            total = sum(float(p) for p in parts)
+            total = float(sum(float(p) for p in parts))
             expected = float(total_value)
         except (TypeError, ValueError):
             return

@@ -97,7 +97,7 @@ def _verdicts(check: Any, values: list[str], cache: dict[str, bool]) -> list[str
 # Reading
 # -------------------------------------------------------------------------------------------------------
 
-def _header(path: str, bom: bool, encoding: str) -> tuple[bytes, list[str], int]:
+def _header(path: str, bom: bool, encoding: str) -> tuple[bytes, str, int]:
     with open(path, "rb") as fh:
         if bom:
             start = fh.read(3)

@@ -239,7 +239,7 @@ def render_error(error: dict[str, Any], *, field_types: dict[str, dict[str, Any]
             if constraint == "pattern":
                 params["pattern_fix"] = _pattern_fix(limit, (field_types or {}).get(column))
     elif code == "compare-columns-value":
-        params["op_label"] = _(OPERATORS.get(str(params.get("op")), params.get("op", "?")))
+        params["op_label"] = _(OPERATORS.get(str(params.get("op")), str(params.get("op", "?"))))
     if isinstance(params.get("columns"), (list, tuple)):
         params["columns"] = ", ".join(f"« {c} »" for c in params["columns"])
     if isinstance(params.get("missing"), (list, tuple)):

@@ -198,7 +198,7 @@ def score_dataset_data(resource_scores: list[dict[str, Any]]) -> dict[str, Any]:
         cap = {"band": UNUSABLE[0], "max": 0, "points": int(round(mean)), "kind": "unusable",
                "reason": _(N_("every data file is unusable"))}
     else:
-        worst_band = worst.get("band") if worst.get("band") != UNUSABLE[0] else "insuffisant"
+        worst_band = str(worst.get("band") or "") if worst.get("band") != UNUSABLE[0] else "insuffisant"
         top = BAND_TOP.get(worst_band, 100)
         total = int(round(mean))
         if total > top:
