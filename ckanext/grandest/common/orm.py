@@ -8,6 +8,8 @@ is assignable to the annotation.
 """
 from __future__ import annotations
 
+import datetime
+import uuid
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -18,4 +20,14 @@ if TYPE_CHECKING:
 else:
     column = sa.Column
 
-__all__ = ["Mapped", "column"]
+__all__ = ["Mapped", "column", "new_id", "utcnow"]
+
+
+def utcnow() -> datetime.datetime:
+    """The default of the models' timestamps: naive UTC, as CKAN's own tables store them."""
+    return datetime.datetime.utcnow()
+
+
+def new_id() -> str:
+    """The default of the models' text primary keys (a UUID, as CKAN's ``make_uuid``)."""
+    return str(uuid.uuid4())

@@ -9,15 +9,17 @@ Shared by several plugins (onboarding, validation). A plugin that reads the opti
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ckan.config.declaration import Declaration, Key
+    from ckan.types import AuthResult
 
 REGIONAL_ADMINS_KEY = "ckanext.grandest.regional_admins"
 
 __all__ = ["REGIONAL_ADMINS_KEY", "current_user_is_regional_admin", "declare_config", "is_regional_admin",
-           "regional_admin_names"]
+           "regional_admin_auth", "regional_admin_names"]
 
 
 def declare_config(declaration: Declaration, key: Key) -> None:
@@ -71,6 +73,15 @@ def is_regional_admin(user: Any) -> bool:
     if obj is None or obj.state != "active":
         return False
     return bool(obj.sysadmin) or obj.name in regional_admin_names()
+
+
+def regional_admin_auth(context: Mapping[str, Any], refusal: str) -> AuthResult:
+    """The auth result of an action kept for the regional administrators (the plugins' auth functions): allowed
+    for them, refused with ``refusal`` (an already translated message) for anyone else. ``context`` is the
+    action's: its ``auth_user_obj``, or else its ``user`` name."""
+    if is_regional_admin(context.get("auth_user_obj") or context.get("user")):
+        return {"success": True}
+    return {"success": False, "msg": refusal}
 
 
 def current_user_is_regional_admin() -> bool:

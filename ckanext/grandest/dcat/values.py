@@ -12,7 +12,7 @@ from rdflib.term import _is_valid_uri
 
 from ckanext.dcat.profiles.base import CleanedURIRef
 
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+from ckanext.grandest.common.emails import is_email
 
 
 def read_list(value: Any) -> list:
@@ -64,7 +64,7 @@ def mailto(email: Any) -> URIRef | None:
     text = email.strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
-    if not _EMAIL.match(text):
+    if not is_email(text):
         return None
     ref = URIRef("mailto:" + quote(text, safe="@.+-_!~*'"))
     return ref if _is_valid_uri(str(ref)) else None

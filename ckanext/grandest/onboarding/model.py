@@ -14,7 +14,6 @@ plain text columns.
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,14 +22,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common.orm import Mapped, column
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.utcnow()
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
+from ckanext.grandest.common.orm import new_id as _uuid
+from ckanext.grandest.common.orm import utcnow as _now
 
 
 class CommuneRequest(tk.BaseModel):  # type: ignore[misc,valid-type]

@@ -19,7 +19,6 @@ Resources and datasets themselves are never modified by this plugin: scores reac
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,18 +27,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 
 from ckanext.grandest.common.orm import Mapped, column
+from ckanext.grandest.common.orm import new_id as _uuid
+from ckanext.grandest.common.orm import utcnow as now
 
 PENDING, RUNNING, SUCCESS, FAILURE, ERROR = "pending", "running", "success", "failure", "error"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILURE, ERROR)
 ACTIVE_STATUSES = (PENDING, RUNNING)
-
-
-def now() -> datetime.datetime:
-    return datetime.datetime.utcnow()
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
 
 
 class ValidationRun(tk.BaseModel):  # type: ignore[misc,valid-type]

@@ -8,6 +8,8 @@ from typing import Any, Iterable
 
 from rdflib import Literal
 
+from ckanext.grandest.common.emails import is_email
+
 MAX_TEXT = 100_000  # longest description kept (characters)
 
 
@@ -72,11 +74,8 @@ def _strip_mailto(value: str) -> str:
     return value.split("?", 1)[0].strip()
 
 
-_EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
-
-
 def email_address(value: str | None) -> str | None:
     if not value:
         return None
     value = _strip_mailto(value)
-    return value if _EMAIL_RE.match(value) and len(value) <= 254 else None
+    return value if is_email(value) else None

@@ -19,6 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
 from ckanext.grandest.common import referential as ref
+from ckanext.grandest.common.emails import is_email
 from ckanext.grandest.metadata import table_schemas
 from ckanext.grandest.metadata import vocabularies as voc
 
@@ -33,8 +34,6 @@ ACTOR_TYPES = ("commune", "epci", "departement", "region", "etat", "etablissemen
                "entreprise")
 SIREN_REQUIRED = ("epci", "etablissement_public", "association", "entreprise")
 
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$")
 _HOST_RE = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
@@ -92,7 +91,7 @@ def grandest_email(value: Any, context: Any = None) -> Any:
     text = str(value).strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
-    if len(text) > 254 or not _EMAIL_RE.match(text):
+    if not is_email(text):
         raise Invalid(tk._('"{value}" is not a valid email address. Write it like mairie@example.fr.')
                       .format(value=_short(value)))
     return text

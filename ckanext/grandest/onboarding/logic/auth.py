@@ -13,7 +13,7 @@ import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.grandest.common.roles import is_regional_admin
+from ckanext.grandest.common.roles import is_regional_admin, regional_admin_auth
 
 from .. import workflow
 
@@ -31,9 +31,7 @@ def _no(msg: str) -> AuthResult:
 
 
 def _regional_admin(context: Context) -> AuthResult:
-    if is_regional_admin(_user(context)):
-        return _ok()
-    return _no(tk._("Only the regional administrators of DataGrandEst can do this."))
+    return regional_admin_auth(context, tk._("Only the regional administrators of DataGrandEst can do this."))
 
 
 @tk.auth_allow_anonymous_access

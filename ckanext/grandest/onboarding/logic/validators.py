@@ -7,8 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+from ckanext.grandest.common.emails import is_email
 
 
 def grandest_commune_code(value: Any, context: Context) -> Any:
@@ -25,7 +24,7 @@ def grandest_email(value: Any, context: Context) -> Any:
     if not isinstance(value, str):
         raise tk.Invalid(tk._("Please give a valid email address, e.g. mairie@ma-commune.fr."))
     value = value.strip()
-    if len(value) > 254 or not _EMAIL.match(value):
+    if not is_email(value):
         raise tk.Invalid(tk._("Please give a valid email address, e.g. mairie@ma-commune.fr."))
     return value
 

@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.grandest.common.roles import is_regional_admin
+from ckanext.grandest.common.roles import is_regional_admin, regional_admin_auth
 
 
 def _user(context: Context) -> Any:
@@ -74,10 +74,8 @@ def grandest_repair_apply(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def _regional_only(context: Context) -> AuthResult:
-    if is_regional_admin(_user(context)):
-        return {"success": True}
-    return {"success": False, "msg": tk._("Only the regional administrators of DataGrandEst can manage the schema "
-                                          "registry.")}
+    return regional_admin_auth(context, tk._("Only the regional administrators of DataGrandEst can manage the "
+                                             "schema registry."))
 
 
 def grandest_schema_registry_list(context: Context, data_dict: DataDict) -> AuthResult:

@@ -1,4 +1,4 @@
-"""Data score /100 of a resource, and of a dataset (validation-scoring.md §7 "D").
+"""Data score /100 of a resource, and of a dataset (explained to the communes in docs/score-qualite.md).
 
 **Tabular resources** (CSV, TSV, XLS(X), ODS, JSON table), from the validation report + metadata:
 
