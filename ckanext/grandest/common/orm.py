@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 else:
     column = sa.Column
 
-__all__ = ["Mapped", "column", "new_id", "utcnow"]
+__all__ = ["Mapped", "as_dict", "column", "new_id", "utcnow"]
 
 
 def utcnow() -> datetime.datetime:
@@ -31,3 +31,16 @@ def utcnow() -> datetime.datetime:
 def new_id() -> str:
     """The default of the models' text primary keys (a UUID, as CKAN's ``make_uuid``)."""
     return str(uuid.uuid4())
+
+
+def as_dict(row: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A model row as the actions return it: every column but ``exclude``, timestamps in ISO 8601."""
+    out: dict[str, Any] = {}
+    for col in row.__table__.columns:
+        if col.name in exclude:
+            continue
+        value = getattr(row, col.name)
+        if isinstance(value, datetime.datetime):
+            value = value.isoformat()
+        out[col.name] = value
+    return out

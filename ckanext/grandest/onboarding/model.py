@@ -118,15 +118,3 @@ class StoredFile(tk.BaseModel):  # type: ignore[misc,valid-type]
     package_id: Mapped[str] = column(sa.UnicodeText, nullable=False, index=True)
     bytes: Mapped[int] = column(sa.BigInteger, nullable=False)
     modified: Mapped[datetime.datetime] = column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
-
-
-def as_dict(obj: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for col in obj.__table__.columns:
-        if col.name in exclude:
-            continue
-        value = getattr(obj, col.name)
-        if isinstance(value, datetime.datetime):
-            value = value.isoformat()
-        out[col.name] = value
-    return out

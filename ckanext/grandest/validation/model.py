@@ -103,18 +103,6 @@ class DatasetQuality(tk.BaseModel):  # type: ignore[misc,valid-type]
     scored_at: Mapped[datetime.datetime | None] = column(sa.DateTime, index=True)
 
 
-def as_dict(row: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for col in row.__table__.columns:
-        if col.name in exclude:
-            continue
-        value = getattr(row, col.name)
-        if isinstance(value, datetime.datetime):
-            value = value.isoformat()
-        out[col.name] = value
-    return out
-
-
 class RegistrySchema(tk.BaseModel):  # type: ignore[misc,valid-type]
     """A schema of the portal's registry (``registry.py``): shipped, synced from schema.data.gouv.fr or added
     by a regional admin. Its Table Schema files are the :class:`RegistryVersion` rows."""

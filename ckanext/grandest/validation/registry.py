@@ -251,7 +251,7 @@ def install() -> None:
 # --- dicts for the actions ------------------------------------------------------------------------------------
 
 def schema_dict(row: RegistrySchema, *, with_descriptors: bool = False) -> dict[str, Any]:
-    from .model import as_dict
+    from ckanext.grandest.common.orm import as_dict
 
     out = as_dict(row)
     versions = _session().query(RegistryVersion).filter_by(schema_id=row.id).all()

@@ -10,10 +10,11 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.grandest.common import referential as ref
+from ckanext.grandest.common.orm import as_dict
 
 from .. import config as cfg
 from .. import mailer, organization, workflow
-from ..model import CommuneRequest, as_dict
+from ..model import CommuneRequest
 
 
 def validate(data_dict: DataDict, schema_: Any, context: Context) -> dict[str, Any]:

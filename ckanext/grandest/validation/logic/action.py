@@ -18,10 +18,11 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.grandest.common import compat
+from ckanext.grandest.common.orm import as_dict
 
 from .. import scheduler
 from ..engine.score.points import BAND_KEYS
-from ..model import (ACTIVE_STATUSES, DatasetQuality, ResourceQuality, ValidationRun, as_dict)
+from ..model import ACTIVE_STATUSES, DatasetQuality, ResourceQuality, ValidationRun
 from . import schema
 
 log = logging.getLogger(__name__)
