@@ -20,6 +20,11 @@ def _str(key: str) -> str:
     return options.get_str(PREFIX + key)
 
 
+def stream_uploads() -> bool:
+    """Whether API uploads to an S3 resource storage are sent on while the request body arrives (streaming.py)."""
+    return options.get_bool(PREFIX + "stream_uploads")
+
+
 def confirmation_days() -> int:
     return max(1, _int("confirmation_days"))
 

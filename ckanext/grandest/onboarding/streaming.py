@@ -209,13 +209,13 @@ class _FormDataParser(FormDataParser):
 
 
 def _eligible(request: Any) -> bool:
-    from ckan.plugins import toolkit as tk
+    from . import config as cfg
 
     if request.method != "POST" or request.mimetype != "multipart/form-data" or not request.content_length:
         return False
     if not _PATH.match(request.path or ""):
         return False
-    if not tk.config.get("ckanext.grandest.onboarding.stream_uploads", True):
+    if not cfg.stream_uploads():
         return False
     return _s3_files() is not None
 
