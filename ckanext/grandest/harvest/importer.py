@@ -99,11 +99,15 @@ class ImportStage(_Harvester):
             model.Session.commit()
             return result
         except Exception as e:
-            model.Session.rollback()
-            log.error("Commit of %s failed:\n%s", harvest_object.guid, traceback.format_exc())
-            self._save_object_error(_("The dataset {title} was not imported: {error}").format(
-                title=f"« {harvest_object.guid[:150]} »", error=repr(e)[:500]), harvest_object, "Import")
-            return False
+            return self._failed(harvest_object, harvest_object.guid, "Commit", e)
+
+    def _failed(self, harvest_object: Any, title: str, step: str, error: Exception) -> bool:
+        """A record that broke at ``step``: nothing of it is kept, the error is recorded on its object."""
+        model.Session.rollback()
+        log.error("%s of %s failed:\n%s", step, harvest_object.guid, traceback.format_exc())
+        self._save_object_error(_("The dataset {title} was not imported: {error}").format(
+            title=f"« {title[:150]} »", error=repr(error)[:500]), harvest_object, "Import")
+        return False
 
     def _import(self, harvest_object: Any) -> bool | str:
         status = self._get_object_extra(harvest_object, "status")
@@ -218,11 +222,7 @@ class ImportStage(_Harvester):
                 title=f"« {title[:150]} »", errors=_error_summary(e, dataset)), harvest_object, "Import")
             return False
         except Exception as e:
-            model.Session.rollback()
-            log.error("Import of %s failed:\n%s", harvest_object.guid, traceback.format_exc())
-            self._save_object_error(_("The dataset {title} was not imported: {error}").format(
-                title=f"« {title[:150]} »", error=repr(e)[:500]), harvest_object, "Import")
-            return False
+            return self._failed(harvest_object, title, "Import", e)
 
         if hook_error is not None:
             # as ckanext-dcat's harvester: the dataset written stays (committed with the error), the object errs

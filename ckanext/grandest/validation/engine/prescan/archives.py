@@ -114,14 +114,10 @@ def zip_file(
             try:
                 for info in infos:
                     with zf.open(info) as member:
-                        while True:
-                            chunk = member.read(CHUNK)
-                            if not chunk:
-                                break
-                            total += len(chunk)
-                            if total > limits.max_decompressed_bytes:
-                                result.fatal = streamed_bomb("zip-bomb", limits)
-                                return result
+                        total = _stream_member(member, None, total, limits)
+                        if total < 0:
+                            result.fatal = streamed_bomb("zip-bomb", limits)
+                            return result
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
                 result.fatal = {"type": "corrupt-archive"}
                 return result
@@ -151,24 +147,32 @@ def zip_file(
                 {"type": "archive-several-tables", "severity": "warning", "count": len(infos), "name": member.filename}
             )
         fd, tmp = new_temp(result, "." + ext(member.filename))
-        total = 0
         try:
             with zf.open(member) as src, os.fdopen(fd, "wb") as out:
-                while True:
-                    chunk = src.read(CHUNK)
-                    if not chunk:
-                        break
-                    total += len(chunk)
-                    if total > limits.max_decompressed_bytes:
-                        result.fatal = streamed_bomb("zip-bomb", limits)
-                        return result
-                    out.write(chunk)
+                total = _stream_member(src, out, 0, limits)
+                if total < 0:
+                    result.fatal = streamed_bomb("zip-bomb", limits)
+                    return result
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
             result.fatal = {"type": "corrupt-archive"}
             return result
         result.decompressed_size = total
     inner = rescan(tmp, name=member.filename, declared_format=None, limits=limits, depth=depth + 1)
     return merge_inner(result, inner)
+
+
+def _stream_member(src: Any, out: Any, total: int, limits: Limits) -> int:
+    """Read an archive member to its end (written to ``out`` unless None), counting what really comes out on top
+    of ``total`` (the infolist can lie); -1 as soon as the count passes the decompressed-size limit."""
+    while True:
+        chunk = src.read(CHUNK)
+        if not chunk:
+            return total
+        total += len(chunk)
+        if total > limits.max_decompressed_bytes:
+            return -1
+        if out is not None:
+            out.write(chunk)
 
 
 def streamed_bomb(code: str, limits: Limits) -> dict[str, Any]:
