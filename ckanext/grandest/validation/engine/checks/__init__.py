@@ -30,6 +30,7 @@ from typing import Any
 
 from frictionless import Check
 
+from .base import SingleColumnCheck
 from .columns import CohesiveColumnsCheck, CompareColumnsCheck, OneOfRequiredCheck, SumColumnsCheck
 from .formats import FrenchGPSCoordinatesCheck, OpeningHoursCheck, PhoneNumberCheck
 from .identifiers import (
@@ -85,6 +86,18 @@ REQUIRED_LIBRARIES: dict[str, str] = {
 _TRUE = {"yes", "true", "oui", "1", True}
 
 
+_SINGLE_COLUMN: dict[str, type[SingleColumnCheck]] = {
+    "french-siret-value": SiretCheck,
+    "french-siren-value": SirenCheck,
+    "nomenclature-actes-value": NomenclatureActesCheck,
+    "code-commune-insee-value": CodeCommuneInseeCheck,
+    "code-postal-value": CodePostalCheck,
+    "opening-hours-value": OpeningHoursCheck,
+    "phone-number-value": PhoneNumberCheck,
+    "french-gps-coordinates": FrenchGPSCoordinatesCheck,
+}
+
+
 def build_check(name: str, params: dict[str, Any], *, severity: str = "error") -> Check | None:
     """A frictionless Check for one ``custom_checks`` entry, or ``None`` if the name is unknown."""
     code = ALIASES.get(name)
@@ -94,27 +107,14 @@ def build_check(name: str, params: dict[str, Any], *, severity: str = "error") -
     library = REQUIRED_LIBRARIES.get(code)
     if library is not None and not _has_library(library):
         return None
-    if code == "french-siret-value":
-        return SiretCheck(column=p["column"], severity=severity)
-    if code == "french-siren-value":
-        return SirenCheck(column=p["column"], severity=severity)
+    single = _SINGLE_COLUMN.get(code)
+    if single is not None:
+        return single(column=p["column"], severity=severity)
     if code == "year-interval-value":
         allow = p.get("allow-year-only", p.get("allow_year_only", False))
         return YearIntervalCheck(
             column=p["column"], allow_year_only=(str(allow).lower() in _TRUE or allow is True), severity=severity
         )
-    if code == "nomenclature-actes-value":
-        return NomenclatureActesCheck(column=p["column"], severity=severity)
-    if code == "code-commune-insee-value":
-        return CodeCommuneInseeCheck(column=p["column"], severity=severity)
-    if code == "code-postal-value":
-        return CodePostalCheck(column=p["column"], severity=severity)
-    if code == "opening-hours-value":
-        return OpeningHoursCheck(column=p["column"], severity=severity)
-    if code == "phone-number-value":
-        return PhoneNumberCheck(column=p["column"], severity=severity)
-    if code == "french-gps-coordinates":
-        return FrenchGPSCoordinatesCheck(column=p["column"], severity=severity)
     if code == "cohesive-columns-value":
         return CohesiveColumnsCheck(column=p["column"], othercolumns=list(p.get("othercolumns") or []), severity=severity)
     if code == "compare-columns-value":
