@@ -156,3 +156,56 @@ def test_without_solr_commits_the_datasets_are_sent_and_a_commit_makes_them_sear
     harvest.run(harvest.source(url, org["id"])["id"])
     ckan_search.commit()
     assert len(search(org["id"])) == 3 and pending_marks() == 0
+
+
+def test_the_activity_and_the_index_hold_the_dataset_as_package_show_gives_it(harvest, feed_server):
+    """A new record is dictized once for its « new package » activity and its search document (CKAN 2.12:
+    harvest/indexing.py): both hold exactly what ``package_show`` gives from the database when the job ends."""
+    import json
+
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckan.lib import search as ckan_search
+    from ckanext.activity.model import Activity
+
+    url = feed_server.add("/catalog.ttl", feed(*(record(i) for i in range(1, 4))))
+    org = commune_org()
+    harvest.run(harvest.source(url, org["id"])["id"])
+    def comparable(dataset: dict) -> dict:
+        # extras come in no fixed order; ckanext-harvest adds its references to the indexed copy only (its
+        # before_dataset_index)
+        added = {"harvest_object_id", "harvest_source_id", "harvest_source_title"}
+        return dict(dataset, extras=sorted((e["key"], e["value"]) for e in dataset.get("extras", [])
+                                           if e["key"] not in added))
+
+    found = search(org["id"])
+    assert len(found) == 3
+    for package_id in found.values():
+        fresh = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": package_id})
+        assert fresh["resources"] and fresh["territories"]
+        indexed = json.loads(ckan_search.show(package_id)["validated_data_dict"])
+        assert comparable(indexed) == comparable(fresh)
+        activity = model.Session.query(Activity).filter_by(object_id=package_id, activity_type="new package").one()
+        assert comparable(activity.data["package"]) == comparable(fresh)
+
+
+def test_a_dataset_changed_between_its_import_and_its_batch_is_indexed_as_changed(harvest, feed_server):
+    """A clerk corrects a harvested dataset after its import and before its batch is indexed: the search holds the
+    correction, not the dictionary kept from the import."""
+    import ckan.plugins.toolkit as tk
+
+    url = feed_server.add("/catalog.ttl", feed(*(record(i) for i in range(1, 4))))
+    org = commune_org()
+    source = harvest.source(url, org["id"])
+    harvest.action("harvest_job_create", source_id=source["id"], run=True)
+    consume("gather")
+    consume("fetch", limit=1)  # record 1 imported; on CKAN 2.12 its batch (2) is not full yet
+    first = harvest.datasets(org["id"])["Jeu indexé 1"]
+    tk.get_action("package_patch")({"user": harvest.admin["name"]}, {"id": first["id"],
+                                                                      "title": "Jeu corrigé à la main"})
+    consume("fetch")  # records 2 and 3: the batch of records 1 and 2 is indexed, then record 3
+    harvest.action("harvest_jobs_run", source_id=source["id"])
+    found = search(org["id"])
+    assert set(found) == {"Jeu corrigé à la main", "Jeu indexé 2", "Jeu indexé 3"}
+    assert found["Jeu corrigé à la main"] == first["id"]
+    assert search(org["id"], q="corrigé") == {"Jeu corrigé à la main": first["id"]}

@@ -199,7 +199,8 @@ class ImportStage(_Harvester):
                     _make_current(harvest_object, previous, dataset["id"])
                 # neither shown nor committed by the action (nor indexed on 2.12: with its batch, indexing.py)
                 create_context = indexing.create_context(context)
-                tk.get_action("package_create")(create_context, dataset)
+                with indexing.creating(harvest_object, dataset["id"]):  # one dictization for activity and index
+                    tk.get_action("package_create")(create_context, dataset)
                 indexing.mark_pending(harvest_object)  # committed with the record (or not at all)
                 hook, action = "after_create", "create"
             for plugin in p.PluginImplementations(IDCATRDFHarvester):

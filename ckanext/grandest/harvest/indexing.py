@@ -30,6 +30,8 @@ action the same way on both versions.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import copy
 import logging
 import threading
 from typing import Any, Iterator
@@ -78,6 +80,91 @@ def mark_pending(harvest_object: Any) -> None:
         model.Session.add(HarvestObjectExtra(harvest_object_id=harvest_object.id, key=PENDING_KEY, value="1"))
         job_id = harvest_object.harvest_job_id
         _marked[job_id] = _marked.get(job_id, 0) + 1
+
+
+# --- one dictization of a new record for its activity and its index (CKAN 2.12) ----------------------------
+#: the record whose dataset ``package_create`` is writing now: (job id, dataset id); set by :func:`creating`
+_creating: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
+    "grandest_harvest_creating", default=None)
+#: per job, the two dictionaries CKAN's indexing needs (default and custom show schemas) of each dataset this
+#: process created and dictized once, until its batch is indexed (at most a batch per job: see :func:`_keep`)
+_shown: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {}
+
+
+@contextlib.contextmanager
+def creating(harvest_object: Any, package_id: str) -> Iterator[None]:
+    """Around the ``package_create`` of a new harvested record (CKAN 2.12, batched indexing).
+
+    The activity plugin records the new dataset from ``action_succeeded`` with a ``package_show`` of its own
+    (a search lookup that misses for a new dataset, a dictization, the schema's show validation), and the batch
+    dictizes the same dataset again for the index (once more, with both show schemas). CKAN gives the activity
+    no way to receive a dictionary, so the harvest plugin's ``package_show`` (:func:`shown_for_activity`) answers
+    that one call with CKAN's own ``package_show_default_and_custom_schemas`` — the same dictionary
+    ``package_show`` returns — and keeps the pair for the batch: one dictization a record instead of two."""
+    if not batching():
+        yield
+        return
+    token = _creating.set((harvest_object.harvest_job_id, package_id))
+    try:
+        yield
+    finally:
+        _creating.reset(token)
+
+
+def creating_now() -> bool:
+    """Whether a harvested record's ``package_create`` is running in this context (cheap: every
+    ``package_show`` of the portal asks)."""
+    return _creating.get() is not None
+
+
+def shown_for_activity(context: Context, data_dict: dict[str, Any]) -> dict[str, Any] | None:
+    """``package_show``'s answer for the dataset being created by :func:`creating`, dictized once; ``None`` for
+    every other call (another dataset, a view, a schema of its own, plugin data: CKAN's ``package_show``)."""
+    current = _creating.get()
+    if current is None:
+        return None
+    job_id, package_id = current
+    if (data_dict.get("id") != package_id or not context.get("ignore_auth") or context.get("for_view")
+            or "schema" in context or not context.get("validate", True)
+            or tk.asbool(data_dict.get("use_default_schema", False))
+            or tk.asbool(data_dict.get("include_plugin_data", False))):
+        return None
+    _creating.set(None)  # once: the dictization below calls package_show itself
+    from ckan import logic
+
+    both = logic.package_show_default_and_custom_schemas(context, package_id)
+    _keep(job_id, package_id, both)
+    return copy.deepcopy(both[1])  # the caller's (the activity's) own copy: the index keeps the pair intact
+
+
+def _keep(job_id: str, package_id: str, both: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    # dictionaries of other jobs (whose batches another consumer indexed) are dropped: they would only be used
+    # by a flush of this process, which dictizes again what it does not hold
+    for other in [j for j in _shown if j != job_id]:
+        del _shown[other]
+    _shown.setdefault(job_id, {})[package_id] = both
+
+
+def _take_shown(job_id: str | None, package_ids: list[str]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """The dictionaries kept for ``package_ids`` that still describe the stored dataset (same
+    ``metadata_modified``: a dataset changed since its import, by a harvester extension's hook or a user, is
+    dictized again)."""
+    kept: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for job, by_id in list(_shown.items()):
+        if job_id is not None and job != job_id:
+            continue
+        for package_id in package_ids:
+            if package_id in by_id:
+                kept[package_id] = by_id.pop(package_id)
+        if not by_id:
+            del _shown[job]
+    if not kept:
+        return kept
+    stored: dict[str, Any] = {row[0]: row[1] for row in model.Session.query(
+        model.Package.id, model.Package.metadata_modified).filter(model.Package.id.in_(list(kept)))}
+    return {package_id: both for package_id, both in kept.items()
+            if stored.get(package_id) is not None
+            and both[0].get("metadata_modified") == stored[package_id].isoformat()}
 
 
 _commit_lock = threading.Lock()
@@ -150,9 +237,17 @@ def flush(job_id: str | None = None, source_id: str | None = None, commit: bool 
     if not rows:
         return 0
     indexed = 0
-    for package_id in dict.fromkeys(r[2] for r in rows if r[2]):  # once each, in import order
+    package_ids = list(dict.fromkeys(r[2] for r in rows if r[2]))  # once each, in import order
+    shown = _take_shown(job_id, package_ids)
+    for package_id in package_ids:
         try:
-            compat.reindex_dataset(package_id, defer_commit=True)
+            both = shown.get(package_id)
+            if both is not None:  # dictized once at its import (shown_for_activity)
+                from ckan import logic
+
+                logic.index_update_package_dicts(both, True)
+            else:
+                compat.reindex_dataset(package_id, defer_commit=True)
             indexed += 1
         except tk.ObjectNotFound:
             log.info("Harvested dataset %s no longer exists (source cleared): not indexed", package_id)
@@ -204,6 +299,7 @@ def after_import(harvest_object: Any, due: str | None = _UNKNOWN) -> None:
             due = flush_due(harvest_object)
         if due == "last":
             flush(job_id, commit=False)
+            _shown.pop(job_id, None)  # what a record that failed after its dictization left
             if solr_commit_wanted():
                 commit_solr()
         elif due == "batch":

@@ -39,7 +39,9 @@ from typing import Any, Iterator
 
 from lxml import etree  # pyright: ignore[reportAttributeAccessIssue]  # lxml.etree is compiled, without type stubs
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, Namespace
+from rdflib.namespace import RDF, RDFS
+
+from ckanext.dcat.profiles.base import DCAT, DCT, FOAF, GSP, LOCN, VCARD  # the namespaces of ckanext-dcat's profiles
 
 GMD = "http://www.isotc211.org/2005/gmd"
 GCO = "http://www.isotc211.org/2005/gco"
@@ -50,12 +52,6 @@ GML32 = "http://www.opengis.net/gml/3.2"
 XLINK = "http://www.w3.org/1999/xlink"
 NS = {"gmd": GMD, "gco": GCO, "gmx": GMX, "srv": SRV, "gml": GML, "gml32": GML32, "xlink": XLINK}
 
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-DCT = Namespace("http://purl.org/dc/terms/")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-LOCN = Namespace("http://www.w3.org/ns/locn#")
-GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 
 MD_METADATA = f"{{{GMD}}}MD_Metadata"
 TOPIC_CATEGORY = "http://inspire.ec.europa.eu/metadata-codelist/TopicCategory/"

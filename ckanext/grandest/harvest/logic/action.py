@@ -141,6 +141,21 @@ def harvest_source_clear(up_func: Any, context: Context, data_dict: DataDict) ->
 
 
 @tk.chained_action
+@tk.side_effect_free
+def package_show(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """A new harvested dataset is shown once, to the activity plugin, from the dictionaries its index will use
+    (harvest/indexing.py: one dictization a record); every other call is CKAN's ``package_show``."""
+    from ckanext.grandest.harvest import indexing
+
+    if indexing.creating_now():
+        shown = indexing.shown_for_activity(context, data_dict)
+        if shown is not None:
+            tk.check_access("package_show", context, data_dict)  # ignore_auth: the activity plugin's call
+            return shown
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
 def harvest_jobs_run(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     """Before jobs are marked finished, the datasets of Grand Est harvests still waiting for the search index
     (their batch was not full and the job's last object was never imported, see harvest/indexing.py) are
