@@ -21,8 +21,9 @@ from ckanext.dcat.utils import catalog_uri, dataset_uri
 
 from . import config, turtle
 from .pages import FeedError, Page, PageRequest, attach_organizations, encode_cursor, feed_url, iter_pages
-from .profiles import GrandEstDCATAPProfile, attach_state
+from .profiles import GrandEstDCATAPProfile
 from .records import last_modification
+from .state import attach_state
 from .vocab import DCAT, HYDRA, NAMESPACES
 
 
