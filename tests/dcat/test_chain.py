@@ -210,3 +210,47 @@ def test_the_writer_writes_only_what_it_owns(clean_db, clean_index, with_plugins
                 assert p in OWNED[kind], (kind, p)
                 seen.add(kind)
     assert seen >= {"dataset", "distribution", "contact", "agent", "place", "catalog"}
+
+
+def test_harvested_record_with_its_own_coverage(clean_db, clean_index, with_plugins):
+    """A harvested record (its source's identifier, zone and geometry kept as extras, which euro_dcat_ap_3
+    also writes: dct:identifier, a dct:Location with its geometry literal): chained, exactly this profile's
+    description (one identifier, the zone and the geometry as this profile writes them)."""
+    import json
+
+    org = commune_org()
+    ds = create_dataset(
+        name="moissonne", title="Moissonné", owner_org=org["id"], notes="Venu d'ailleurs.", license_id="lov2",
+        extras=[{"key": "identifier", "value": "urn:autre:1"},
+                {"key": "spatial_uri", "value": json.dumps(["http://id.insee.fr/geo/departement/2A"])},
+                {"key": "spatial", "value": json.dumps({"type": "Polygon", "coordinates": [
+                    [[8.5, 41.3], [9.6, 41.3], [9.6, 42.4], [8.5, 42.4], [8.5, 41.3]]]})}])
+    euro = serialize(["euro_dcat_ap_3"], ds)
+    d = URIRef(f"{BASE}/dataset/{ds['id']}")
+    assert Literal("urn:autre:1") in set(euro.objects(d, DCT.identifier))
+    zone = euro.value(d, DCT.spatial)  # euro_dcat_ap_3's: the extra's JSON as a URI, the geometry on it
+    assert (zone, Namespace("http://www.w3.org/ns/locn#").geometry, None) in euro
+    alone, chained = serialize(["grandest_dcat_ap"], ds), serialize(CHAIN, ds)
+    assert isomorphic(chained, alone), explain(chained, alone)
+    assert list(chained.objects(d, DCT.identifier)) == [Literal(ds["id"])]
+
+
+def test_a_shared_agent_keeps_its_description(clean_db, clean_index, with_plugins):
+    """A record whose ``publisher_*`` extras name another organization's agent (euro_dcat_ap_3 writes that
+    agent's name on it): the agent this profile described for an earlier dataset keeps its description, the
+    record's publisher is its own organization, as alone."""
+    first_org, other_org = commune_org(), commune_org(name="commune-de-sainte-marie", title="Commune B",
+                                                      insee_code="68298")
+    first = full_dataset(first_org["id"])
+    agent = URIRef(f"{BASE}/organization/{first_org['id']}")
+    second = full_dataset(other_org["id"], name="autre", territories=["commune:68298"])
+    second["extras"] += [{"key": "publisher_uri", "value": str(agent)},
+                         {"key": "publisher_name", "value": "Un autre nom"}]
+    euro = serialize(["euro_dcat_ap_3"], first, second)
+    assert (agent, FOAF.name, Literal("Un autre nom")) in euro
+    alone, chained = serialize(["grandest_dcat_ap"], first, second), serialize(CHAIN, first, second)
+    kept = kept_by_chain(first) | kept_by_chain(second)
+    assert isomorphic(without(chained, kept), alone), explain(without(chained, kept), alone)
+    assert list(chained.objects(agent, FOAF.name)) == [Literal("Commune de Ribeauvillé")]
+    assert chained.value(URIRef(f"{BASE}/dataset/{second['id']}"), DCT.publisher) == \
+        URIRef(f"{BASE}/organization/{other_org['id']}")
