@@ -13,7 +13,7 @@ from rdflib.namespace import RDF, XSD, Namespace
 
 from tests.dcat import udata_reader
 from tests.dcat.conftest import commune_org, create_dataset, rich_dataset
-from tests.dcat.test_shacl import _violations_but_checksum_datatype
+from tests.dcat.test_shacl import SHAPES, _violations_but_checksum_datatype
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -21,7 +21,6 @@ FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
-SHAPES_FILE = "tests/dcat/shapes/dcat-ap_3_shacl_shapes.ttl"
 BASE = "http://test.datagrandest.example"
 SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 SOURCE = "https://www.ribeauville.fr/donnees/registre-des-actes"
@@ -133,7 +132,7 @@ def test_chained_passes_the_shapes_as_alone(clean_db, clean_index, with_plugins)
     plain checksum literal), euro_dcat_ap_3's adms:versionNotes kept. (Not with a ``source`` extra: the
     dct:source euro_dcat_ap_3 writes, kept, is not typed dcat:Dataset as the shapes ask.)"""
     full = full_dataset(commune_org()["id"], source=False)
-    shapes = Graph().parse(SHAPES_FILE)
+    shapes = Graph().parse(SHAPES)
     alone = _violations_but_checksum_datatype(serialize(["grandest_dcat_ap"], full, catalog=True), shapes)
     chained = _violations_but_checksum_datatype(serialize(CHAIN, full, catalog=True), shapes)
     assert alone == ([], 1)
@@ -195,7 +194,7 @@ def test_the_writer_writes_only_what_it_owns(clean_db, clean_index, with_plugins
     from ckanext.grandest.dcat.writer import OWNED
 
     org = commune_org()
-    ds = full_dataset(org["id"], maintainer_email="", contact_email="")
+    ds = full_dataset(org["id"])
     harvested = create_dataset(
         name="moissonne", title="Moissonné", owner_org=org["id"], notes="Venu d'ailleurs.", license_id="lov2",
         extras=[{"key": "identifier", "value": "urn:autre:1"}])
