@@ -43,8 +43,8 @@ def new_graph(simple: bool = True) -> rdflib.Graph:
 class Serializer(RDFSerializer):
     """ckanext-dcat's serializer, made for feeds: a plain graph, profile instances reused for every dataset, the
     profiles ``grandest_dcat_ap`` extends (``euro_dcat_ap_3``...) skipped when it runs (the feeds are its
-    description alone; chained, it amends theirs: ``chain.py``), and — with ``grandest_dcat_ap`` alone — one small graph per dataset
-    (:meth:`new_chunk`), written out and dropped before the next one."""
+    description alone; chained, it amends theirs: ``chain.py``), and — with ``grandest_dcat_ap`` alone — one
+    small graph per dataset (:meth:`new_chunk`), written out and dropped before the next one."""
 
     def __init__(self, profiles: list[str] | None = None) -> None:
         super().__init__(profiles=profiles)
