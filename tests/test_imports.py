@@ -93,8 +93,8 @@ def test_the_cycle_finder_sees_a_cycle_through_a_function_level_import():
 
 def test_the_graph_reads_relative_and_function_level_imports():
     graph = import_graph()
-    # profiles.py imports its vocabulary with ``from .vocab import ...`` and the quality module at module level
-    assert {"ckanext.grandest.dcat.vocab", "ckanext.grandest.dcat.quality"} <= graph["ckanext.grandest.dcat.profiles"]
+    # state.py imports its vocabulary with ``from .vocab import ...`` and the quality module at module level
+    assert {"ckanext.grandest.dcat.vocab", "ckanext.grandest.dcat.quality"} <= graph["ckanext.grandest.dcat.state"]
     assert "ckanext.grandest.dcat.profiles" in graph["ckanext.grandest.dcat.catalog"]
 
 

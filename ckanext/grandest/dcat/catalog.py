@@ -21,8 +21,9 @@ from ckanext.dcat.utils import catalog_uri, dataset_uri
 
 from . import config, turtle
 from .pages import FeedError, Page, PageRequest, attach_organizations, encode_cursor, feed_url, iter_pages
-from .profiles import GrandEstDCATAPProfile, attach_state
+from .profiles import GrandEstDCATAPProfile
 from .records import last_modification
+from .state import attach_state
 from .vocab import DCAT, HYDRA, NAMESPACES
 
 
@@ -41,9 +42,9 @@ def new_graph(simple: bool = True) -> rdflib.Graph:
 
 class Serializer(RDFSerializer):
     """ckanext-dcat's serializer, made for feeds: a plain graph, profile instances reused for every dataset, the
-    profiles ``grandest_dcat_ap`` extends (``euro_dcat_ap_3``...) skipped when it runs (it rewrites their
-    description anyway), and — with ``grandest_dcat_ap`` alone — one small graph per dataset
-    (:meth:`new_chunk`), written out and dropped before the next one."""
+    profiles ``grandest_dcat_ap`` extends (``euro_dcat_ap_3``...) skipped when it runs (the feeds are its
+    description alone; chained, it amends theirs: ``chain.py``), and — with ``grandest_dcat_ap`` alone — one
+    small graph per dataset (:meth:`new_chunk`), written out and dropped before the next one."""
 
     def __init__(self, profiles: list[str] | None = None) -> None:
         super().__init__(profiles=profiles)

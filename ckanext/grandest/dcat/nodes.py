@@ -34,11 +34,15 @@ def organization_details(dataset_dict: dict, state: GraphState) -> dict | None:
 
 
 def write_place(g: Graph, subject: Any, place: mapping.Place, state: GraphState) -> None:
+    g.add((subject, DCT.spatial, URIRef(place.uri)))
+    if place.uri not in state.places:
+        describe_place(g, place, state)
+
+
+def describe_place(g: Graph, place: mapping.Place, state: GraphState) -> None:
+    """A ``dct:Location``: name, INSEE code, bbox, and the outline when configured (once per graph)."""
     node = URIRef(place.uri)
-    g.add((subject, DCT.spatial, node))
-    if place.key in state.places:
-        return
-    state.places.add(place.key)
+    state.places[place.uri] = place
     g.add((node, RDF.type, DCT.Location))
     g.add((node, SKOS.prefLabel, Literal(place.name, lang="fr")))
     g.add((node, DCT.identifier, Literal(place.code)))
@@ -55,12 +59,11 @@ def write_place(g: Graph, subject: Any, place: mapping.Place, state: GraphState)
 
 
 def write_agent(g: Graph, node: Any, org: dict, state: GraphState) -> None:
-    """A ``foaf:Agent`` for an organization: name, email, web site, SIREN, ADMS publisher type."""
-    if node in state.publishers and (state.chunked or (node, RDF.type, FOAF.Organization) in g):
+    """A ``foaf:Agent`` for an organization: name, email, web site, SIREN, ADMS publisher type (once per graph;
+    in a chain, what another profile wrote on it was removed first: ``chain.py``)."""
+    if node in state.publishers:
         return
-    state.publishers.add(node)
-    for p, o in list(g.predicate_objects(node)):  # written by another profile in the chain
-        g.remove((node, p, o))
+    state.publishers[node] = org
     g.add((node, RDF.type, FOAF.Agent))
     g.add((node, RDF.type, FOAF.Organization))
     g.add((node, FOAF.name, Literal(text_of(org.get("title")) or text_of(org.get("name")) or "")))
@@ -85,10 +88,11 @@ def write_agent(g: Graph, node: Any, org: dict, state: GraphState) -> None:
 
 
 def catalog_publisher(g: Graph, state: GraphState) -> Any:
-    node = getattr(state, "catalog_publisher", None)
+    node = state.catalog_publisher
     if node is None:
         # a URI, not a blank node: datasets without an organization refer to it from other parts of the feed
-        node = state.catalog_publisher = URIRef(state.catalog_uri + "#publisher")  # type: ignore[attr-defined]
+        node = state.catalog_publisher = URIRef(state.catalog_uri + "#publisher")
+    if node not in state.publishers:
         write_agent(g, node, {
             "title": config.publisher_name(), "contact_email": config.publisher_email(),
             "website": config.publisher_url(), "siren": config.publisher_siren(),

@@ -3,12 +3,17 @@
 
 Enabled with ``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 grandest_dcat_ap``.
 
-Export. The profile owns the whole description of a dataset and of the catalog. When a profile before it in
-the chain (``euro_dcat_ap_3``) already described the dataset, that description is dropped and rewritten, so
-the result is the same whether the profile runs alone or chained; the feeds of this plugin (``/catalog.*``,
-``/dataset/<id>.*``, ``ckan grandest dcat export``) skip the profiles it extends and run it alone. What it
-writes, and why (data.gouv.fr's reading: its importer, udata's ``udata/core/dataset/rdf.py``, summed up in
-``docs/dcat.md``):
+Export. The profile owns the description of a dataset and of the catalog on the predicates it writes (the
+table ``writer.OWNED``, per kind of node). The feeds of this plugin (``/catalog.*``, ``/dataset/<id>.*``,
+``ckan grandest dcat export``) skip the profiles it extends and run it alone. Chained after a profile that
+already described the dataset (``euro_dcat_ap_3``, e.g. ckanext-dcat's own endpoints and actions), it amends
+that description instead of erasing it (``chain.py``): the other profile's values on the predicates this one
+writes are removed (with its blank nodes behind them: contact points, periods, ``xsd:hexBinary`` checksums,
+and the ``dct:type`` UnknownIPR it puts on licences), then this profile writes its own; what the other profile
+wrote on other predicates (``dct:source``, ``adms:versionNotes``... of fields this profile does not cover) is
+kept. So the chained output is what ``euro_dcat_ap_3`` wrote on predicates this profile does not write, plus
+exactly what this profile writes alone. What it writes, and why (data.gouv.fr's reading: its importer, udata's
+``udata/core/dataset/rdf.py``, summed up in ``docs/dcat.md``):
 
 * a stable, non-URI ``dct:identifier`` (the CKAN id), ``dcat:landingPage`` on the portal;
 * the licence on the dataset AND on every distribution, as the URL data.gouv.fr's matcher resolves, never
@@ -35,26 +40,25 @@ writes, and why (data.gouv.fr's reading: its importer, udata's ``udata/core/data
 
 Parsing is delegated to :func:`ckanext.grandest.dcat.parse.parse_dataset` (the package ``dcat/parse/``).
 
-The module holds the profile and the state of a graph; the writing is in ``writer.py`` (one dataset),
-``nodes.py`` (places, agents, catalog), ``values.py`` and ``state.py``.
+The module holds the profile; the writing is in ``writer.py`` (one dataset, and the table of what it owns),
+``nodes.py`` (places, agents, catalog), ``values.py``; the state of a graph in ``state.py``, the chained case
+in ``chain.py``.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph
 
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 
 from . import parse
+from .chain import Amendment
 from .nodes import write_catalog
-from .quality import make_scores
-from .state import GraphState, bind_namespaces
+from .state import bind_namespaces, graph_state
 from .values import checksum_of, mailto, read_list, uri  # noqa: F401 (value helpers, also used from here)
 from .vocab import DCAT, DCT, RDF, date_literal  # noqa: F401 (date_literal: the export's date literals)
 from .writer import DatasetWriter
-
-_FEATURES_ATTR = "_grandest_state"
 
 
 class GrandEstDCATAPProfile(EuropeanDCATAP3Profile):
@@ -71,62 +75,29 @@ class GrandEstDCATAPProfile(EuropeanDCATAP3Profile):
     # ------------------------------------------------------------------------------------------------
     def graph_from_dataset(self, dataset_dict: dict, dataset_ref: Any) -> None:
         g = self.g
-        if (dataset_ref, RDF.type, None) in g:
-            # a profile before this one in the chain described the dataset: this profile owns the description
-            forget(g, dataset_ref)
         state = graph_state(g)
         if not state.chunked:  # chunks are written with the namespaces of the first one
-            bind_namespaces(g)
-        DatasetWriter(g, dataset_dict, dataset_ref, state).write()
+            bind_namespaces(g, state)
+        if (dataset_ref, RDF.type, None) in g:
+            # a profile before this one in the chain described the dataset: amended (``chain.py``)
+            amendment = Amendment(g, state)
+            amendment.remove(dataset_ref, "dataset")
+            DatasetWriter(g, dataset_dict, dataset_ref, state).write()
+            amendment.finish()
+        else:
+            DatasetWriter(g, dataset_dict, dataset_ref, state).write()
 
     def graph_from_catalog(self, catalog_dict: dict | None, catalog_ref: Any) -> None:
         g = self.g
-        for p, o in list(g.predicate_objects(catalog_ref)):
-            if p != DCAT.dataset:
-                g.remove((catalog_ref, p, o))
-                if isinstance(o, BNode):
-                    forget(g, o)
-        bind_namespaces(g)
-        write_catalog(g, catalog_ref, catalog_dict or {}, graph_state(g))
-
-
-def graph_state(g: Graph) -> GraphState:
-    state = getattr(g, _FEATURES_ATTR, None)
-    if state is None:
-        state = GraphState(make_scores())
-        setattr(g, _FEATURES_ATTR, state)
-    return state
-
-
-def attach_state(g: Graph, chunked: bool = False, state: GraphState | None = None) -> GraphState:
-    """Share one state between the graphs of a document written graph by graph (see ``catalog.Serializer``)."""
-    if state is None:
-        found: GraphState | None = getattr(g, _FEATURES_ATTR, None)
-        state = found or GraphState(make_scores(), chunked=chunked)
-        state.chunked = chunked
-        if state.quality is not None:
-            state.quality.chunked = chunked
-    setattr(g, _FEATURES_ATTR, state)
-    return state
-
-
-_OWNED = {DCAT.distribution, DCAT.contactPoint, DCT.publisher, DCT.creator, DCT.temporal, DCT.spatial}
-
-
-def forget(g: Graph, node: Any, _depth: int = 0) -> None:
-    """Remove what the graph says about ``node`` and the nodes it owns (blank nodes, distributions, agents).
-
-    Shared vocabulary nodes (themes, licences, formats...) keep their types; a ``dct:type`` put on a licence
-    node is removed (ckanext-dcat writes ``UnknownIPR``, which is wrong for open licences and is not a
-    ``skos:Concept``)."""
-    if _depth > 8:
-        return
-    for p, o in list(g.predicate_objects(node)):
-        g.remove((node, p, o))
-        if p == DCT.license:
-            g.remove((o, DCT.type, None))
-        elif isinstance(o, BNode) or (p in _OWNED and isinstance(o, URIRef) and p != DCT.spatial):
-            forget(g, o, _depth + 1)
+        state = graph_state(g)
+        bind_namespaces(g, state)
+        amendment = None
+        if (catalog_ref, None, None) in g:  # described by a profile before this one: amended
+            amendment = Amendment(g, state)
+            amendment.remove(catalog_ref, "catalog")
+        write_catalog(g, catalog_ref, catalog_dict or {}, state)
+        if amendment is not None:
+            amendment.finish()
 
 
 def dataset_refs(g: Graph) -> Iterable[Any]:

@@ -1,5 +1,5 @@
 """The description of one dataset in DCAT-AP 3 as data.gouv.fr reads it (what is written and why: the module
-docstring of ``profiles.py``)."""
+docstring of ``profiles.py``), and :data:`OWNED`, the predicates the profile writes per kind of node."""
 from __future__ import annotations
 
 import json
@@ -14,6 +14,36 @@ from .state import GraphState
 from .values import checksum_of, file_name, mailto, non_negative_int, path_segment, read_list, text_of, uri
 from .vocab import (ADMS, DCAT, DCT, DQV, FOAF, GSP, LOCN, OA, OWL, RDF, RDFS, SKOS, SPDX, VCARD, XSD,
                     date_literal)
+
+
+#: The predicates whose values this profile decides, per kind of node it describes (``rdf:type`` aside: types
+#: add up). The writer (this module and ``nodes.py``, ``quality.py``) writes nothing else on these nodes
+#: (tests/dcat/test_chain.py checks it on a full dataset). Chained after ``euro_dcat_ap_3``, the values a
+#: profile before this one wrote on exactly these predicates are removed before ours are written, what it wrote
+#: on other predicates is kept (``chain.py``). ``licence``: ckanext-dcat's ``dct:type`` UnknownIPR, wrong on open
+#: licences and not a ``skos:Concept``; this profile types licences with no ``dct:type``.
+OWNED: dict[str, frozenset[URIRef]] = {
+    "dataset": frozenset({
+        DCT.identifier, DCT.title, DCT.description, DCAT.landingPage, DCT.issued, DCT.modified, DCAT.version,
+        DCAT.keyword, DCAT.theme, DCT.license, DCT.accrualPeriodicity, DCT.temporal, DCT.spatial, DCT.language,
+        DCT.accessRights, DCT.provenance, FOAF.page, ADMS.identifier, DCAT.contactPoint, DCT.publisher,
+        DCAT.distribution, DCT.conformsTo, DQV.hasQualityMeasurement}),
+    "distribution": frozenset({
+        DCT.identifier, DCT.title, DCT.description, DCAT.accessURL, DCAT.downloadURL, DCT["format"],
+        DCAT.mediaType, DCAT.byteSize, DCT.license, SPDX.checksum, DCT.language, DCT.issued, DCT.modified,
+        DCT.conformsTo, DQV.hasQualityAnnotation, DQV.hasQualityMeasurement}),
+    "contact": frozenset({VCARD.fn, VCARD.hasEmail, VCARD.hasURL}),
+    "agent": frozenset({FOAF.name, FOAF.mbox, FOAF.homepage, DCT.identifier, DCT.type}),
+    "place": frozenset({SKOS.prefLabel, DCT.identifier, DCAT.bbox, LOCN.geometry}),
+    "licence": frozenset({DCT.type}),
+    "catalog": frozenset({
+        DCT.title, DCT.description, FOAF.homepage, DCT.language, DCT.publisher, DCT.modified,
+        DCAT.themeTaxonomy, DCT.spatial}),
+}
+#: the kind of the node behind an owned predicate, amended the same way (a blank node behind one is the other
+#: profile's own: removed whole)
+BEHIND: dict[URIRef, str] = {DCAT.distribution: "distribution", DCAT.contactPoint: "contact",
+                             DCT.publisher: "agent", DCT.spatial: "place", DCT.license: "licence"}
 
 
 class DatasetWriter:
