@@ -33,7 +33,7 @@ pytestmark = pytest.mark.ckan_config("ckanext.dcat.resource.inherit.license", "t
 def full_dataset(org_id: str, source: bool = True, **kw) -> dict:
     """Every field of the Grand Est schema, a checksum, and two fields euro_dcat_ap_3 maps that this profile
     does not write (extras, as harvested records have: ``source`` and ``version_notes``, written by
-    euro_dcat_ap_3 as dct:source and adms:versionNotes)."""
+    euro_dcat_ap_3 as dct:source, which this profile drops, and adms:versionNotes, kept)."""
     from ckan.tests import helpers
 
     resources = [{"url": "https://www.ribeauville.fr/donnees/deliberations-2024.csv", "name": "Délibérations 2024",
@@ -61,7 +61,7 @@ def serialize(profiles: list[str], *datasets: dict, catalog: bool = False) -> Gr
 
 def kept_by_chain(ds: dict) -> set:
     ref = URIRef(f"{BASE}/dataset/{ds['id']}")
-    return {(ref, DCT.source, URIRef(SOURCE)), (ref, ADMS.versionNotes, Literal(NOTES))}
+    return {(ref, ADMS.versionNotes, Literal(NOTES))}
 
 
 def without(g: Graph, triples: set) -> Graph:
@@ -85,11 +85,14 @@ def full(clean_db, clean_index, with_plugins):
 def test_chained_is_alone_plus_what_euro_wrote_on_other_predicates(full):
     alone, chained = serialize(["grandest_dcat_ap"], full), serialize(CHAIN, full)
     kept = kept_by_chain(full)
-    assert kept <= set(chained)  # (c): euro_dcat_ap_3's dct:source and adms:versionNotes are kept
+    assert kept <= set(chained)  # (c): euro_dcat_ap_3's adms:versionNotes is kept
     assert isomorphic(without(chained, kept), alone), explain(without(chained, kept), alone)
     # euro_dcat_ap_3 alone wrote them (and this profile alone does not)
     euro = serialize(["euro_dcat_ap_3"], full)
     assert kept <= set(euro) and not kept & set(alone)
+    # its dct:source (a dataset it does not describe: the shapes refuse it) is decided by this profile: none
+    source = (URIRef(f"{BASE}/dataset/{full['id']}"), DCT.source, URIRef(SOURCE))
+    assert source in euro and source not in chained
 
 
 def test_one_value_where_dcat_ap_allows_one(full):
@@ -129,9 +132,9 @@ def test_no_unknown_ipr_and_no_typed_checksum(full):
 
 def test_chained_passes_the_shapes_as_alone(clean_db, clean_index, with_plugins):
     """(a) The DCAT-AP 3 SHACL shapes: the same result as the profile alone (no violation but the deliberate
-    plain checksum literal), euro_dcat_ap_3's adms:versionNotes kept. (Not with a ``source`` extra: the
-    dct:source euro_dcat_ap_3 writes, kept, is not typed dcat:Dataset as the shapes ask.)"""
-    full = full_dataset(commune_org()["id"], source=False)
+    plain checksum literal), euro_dcat_ap_3's adms:versionNotes kept, its dct:source (an undescribed dataset, which
+    the shapes refuse) not."""
+    full = full_dataset(commune_org()["id"])
     shapes = Graph().parse(SHAPES)
     alone = _violations_but_checksum_datatype(serialize(["grandest_dcat_ap"], full, catalog=True), shapes)
     chained = _violations_but_checksum_datatype(serialize(CHAIN, full, catalog=True), shapes)

@@ -5,7 +5,7 @@ For each predicate this profile writes on a node (the table ``writer.OWNED``, pe
 the other profile wrote are removed, with the blank nodes behind them (its contact points, periods, checksums
 typed ``xsd:hexBinary``...); the nodes this profile describes behind them (distributions, agents, places, URI
 contact points, licences: ``writer.BEHIND``) are amended the same way. Then this profile writes its own. What
-the other profile wrote on other predicates (``dct:source``, ``adms:versionNotes``, a distribution's
+the other profile wrote on other predicates (``adms:versionNotes``, a distribution's
 ``dct:rights``... of fields this profile does not cover) is kept, so a property never ends up with two values
 where DCAT-AP allows one (title with and without a language, two licences, two identifiers...).
 

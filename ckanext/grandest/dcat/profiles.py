@@ -10,7 +10,7 @@ already described the dataset (``euro_dcat_ap_3``, e.g. ckanext-dcat's own endpo
 that description instead of erasing it (``chain.py``): the other profile's values on the predicates this one
 writes are removed (with its blank nodes behind them: contact points, periods, ``xsd:hexBinary`` checksums,
 and the ``dct:type`` UnknownIPR it puts on licences), then this profile writes its own; what the other profile
-wrote on other predicates (``dct:source``, ``adms:versionNotes``... of fields this profile does not cover) is
+wrote on other predicates (``adms:versionNotes``... of fields this profile does not cover) is
 kept. So the chained output is what ``euro_dcat_ap_3`` wrote on predicates this profile does not write, plus
 exactly what this profile writes alone. What it writes, and why (data.gouv.fr's reading: its importer, udata's
 ``udata/core/dataset/rdf.py``, summed up in ``docs/dcat.md``):

@@ -20,14 +20,16 @@ from .vocab import (ADMS, DCAT, DCT, DQV, FOAF, GSP, LOCN, OA, OWL, RDF, RDFS, S
 #: add up). The writer (this module and ``nodes.py``, ``quality.py``) writes nothing else on these nodes
 #: (tests/dcat/test_chain.py checks it on a full dataset). Chained after ``euro_dcat_ap_3``, the values a
 #: profile before this one wrote on exactly these predicates are removed before ours are written, what it wrote
-#: on other predicates is kept (``chain.py``). ``licence``: ckanext-dcat's ``dct:type`` UnknownIPR, wrong on open
-#: licences and not a ``skos:Concept``; this profile types licences with no ``dct:type``.
+#: on other predicates is kept (``chain.py``). Decided without a value of ours: on a licence, ckanext-dcat's
+#: ``dct:type`` UnknownIPR (wrong on open licences, and not a ``skos:Concept``); on a dataset, ``dct:source``
+#: (DCAT-AP 3 asks for a described ``dcat:Dataset`` behind it, title and description included, which a record's
+#: ``source`` extra does not give: kept, it would fail the shapes).
 OWNED: dict[str, frozenset[URIRef]] = {
     "dataset": frozenset({
         DCT.identifier, DCT.title, DCT.description, DCAT.landingPage, DCT.issued, DCT.modified, DCAT.version,
         DCAT.keyword, DCAT.theme, DCT.license, DCT.accrualPeriodicity, DCT.temporal, DCT.spatial, DCT.language,
         DCT.accessRights, DCT.provenance, FOAF.page, ADMS.identifier, DCAT.contactPoint, DCT.publisher,
-        DCAT.distribution, DCT.conformsTo, DQV.hasQualityMeasurement}),
+        DCAT.distribution, DCT.conformsTo, DQV.hasQualityMeasurement, DCT.source}),
     "distribution": frozenset({
         DCT.identifier, DCT.title, DCT.description, DCAT.accessURL, DCAT.downloadURL, DCT["format"],
         DCAT.mediaType, DCAT.byteSize, DCT.license, SPDX.checksum, DCT.language, DCT.issued, DCT.modified,
