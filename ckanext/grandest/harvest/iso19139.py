@@ -41,7 +41,7 @@ from lxml import etree  # pyright: ignore[reportAttributeAccessIssue]  # lxml.et
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from ckanext.dcat.profiles.base import DCAT, DCT, FOAF, GSP, LOCN, VCARD  # the namespaces of ckanext-dcat's profiles
+from ckanext.dcat.profiles.base import DCAT, DCT, FOAF, GSP, VCARD  # the namespaces of ckanext-dcat's profiles
 
 GMD = "http://www.isotc211.org/2005/gmd"
 GCO = "http://www.isotc211.org/2005/gco"
