@@ -9,18 +9,14 @@ import copy
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import RDF, XSD, Namespace
+from rdflib.namespace import RDF, XSD
+
+from ckanext.dcat.profiles.base import ADMS, DCAT, DCT, FOAF, LOCN, SPDX, VCARD  # ckanext-dcat's own namespaces
 
 from tests.dcat import udata_reader
 from tests.dcat.conftest import commune_org, create_dataset, rich_dataset
 from tests.dcat.test_shacl import SHAPES, _violations_but_checksum_datatype
 
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-DCT = Namespace("http://purl.org/dc/terms/")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
 BASE = "http://test.datagrandest.example"
 SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 SOURCE = "https://www.ribeauville.fr/donnees/registre-des-actes"
@@ -231,7 +227,7 @@ def test_harvested_record_with_its_own_coverage(clean_db, clean_index, with_plug
     d = URIRef(f"{BASE}/dataset/{ds['id']}")
     assert Literal("urn:autre:1") in set(euro.objects(d, DCT.identifier))
     zone = euro.value(d, DCT.spatial)  # euro_dcat_ap_3's: the extra's JSON as a URI, the geometry on it
-    assert (zone, Namespace("http://www.w3.org/ns/locn#").geometry, None) in euro
+    assert (zone, LOCN.geometry, None) in euro
     alone, chained = serialize(["grandest_dcat_ap"], ds), serialize(CHAIN, ds)
     assert isomorphic(chained, alone), explain(chained, alone)
     assert list(chained.objects(d, DCT.identifier)) == [Literal(ds["id"])]
